@@ -1,0 +1,24 @@
+//! The release record of romwatch and the grammar of Xiaomi's package names.
+//!
+//! Everything here is pure: no I/O, no async, no store. The grammar turns the
+//! file names and version strings that Xiaomi publishes into typed fields
+//! ([`PackageName`], [`Version`]); the types describe one ROM file ([`Rom`])
+//! and the device variant it is for ([`Device`]).
+
+mod codename;
+mod enums;
+mod md5;
+mod package;
+mod region;
+mod rom;
+mod size;
+mod version;
+
+pub use codename::{Codename, CodenameError, variant_codename};
+pub use enums::{Branch, Kind, Method, OsFamily, OsLine, UnknownName};
+pub use md5::{Md5, Md5Error};
+pub use package::{DeviceRef, GrammarError, PackageName, file_name_of_url};
+pub use region::Region;
+pub use rom::{Device, Rom};
+pub use size::{Size, SizeError};
+pub use version::{BuildTag, Version, VersionError, VersionForm, android_of_letter};

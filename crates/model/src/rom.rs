@@ -1,0 +1,47 @@
+//! The release record: one ROM file, and the device variant it is for.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{Branch, Codename, Kind, Md5, Method, OsLine, Region, Size};
+
+/// A device variant: one device in one region (`corot_eea_global`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// The variant codename, unique per variant (`corot_eea_global`).
+    pub codename: Codename,
+    /// The device's codename shared by its variants (`corot`).
+    pub device: Codename,
+    /// The marketing name with the region, as users know it
+    /// ("Xiaomi 13T Pro EEA").
+    pub name: String,
+    pub region: Region,
+}
+
+/// One official ROM file. A ROM is unique by its file name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rom {
+    pub filename: String,
+    /// The device's codename: a device's releases are grouped by it.
+    pub codename: Codename,
+    /// The variant codename ([`Device::codename`]).
+    pub variant: Codename,
+    pub version: String,
+    pub android: Option<String>,
+    pub os: OsLine,
+    pub branch: Branch,
+    pub method: Method,
+    #[serde(flatten)]
+    pub kind: Kind,
+    pub size: Option<Size>,
+    pub md5: Option<Md5>,
+    /// The download URL (query strings of signed links removed).
+    pub url: Option<String>,
+    /// The same file on other CDN hosts.
+    pub mirrors: Vec<String>,
+    pub changelog: Option<String>,
+    /// The release date, when a source says it.
+    pub released: Option<NaiveDate>,
+    /// When romwatch first recorded the file.
+    pub first_seen: DateTime<Utc>,
+}
