@@ -1,0 +1,214 @@
+//! The catalog: the input grouped the ways the site shows it (update pages,
+//! devices, incremental links), with ROMs that cannot be published set
+//! aside.
+//!
+//! Grouping uses each ROM's own codename and variant, never a prefix match,
+//! and an incremental package is linked only from a card of its own variant:
+//! the two mistakes of the reference site.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom, Version};
+use serde::Serialize;
+
+use crate::SiteData;
+use crate::links::segment;
+
+/// One update page: an OS family, a device, a branch and a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct UpdateKey<'a> {
+    pub family: OsFamily,
+    pub codename: &'a str,
+    pub branch: Branch,
+    pub version: &'a str,
+}
+
+/// One device page: an OS family and a device codename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct DeviceKey<'a> {
+    pub family: OsFamily,
+    pub codename: &'a str,
+}
+
+/// A ROM the builder leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub filename: String,
+    pub reason: String,
+}
+
+/// A publishable ROM with what sorting needs, computed once.
+pub(crate) struct Entry<'a> {
+    pub rom: &'a Rom,
+    /// Position in store order.
+    pub index: usize,
+    /// [`Version::order_key`], empty when the version does not parse.
+    pub order: Vec<u32>,
+}
+
+pub(crate) struct Catalog<'a> {
+    /// Variant codename → device variant.
+    variants: HashMap<&'a str, &'a Device>,
+    /// Publishable ROMs in store order.
+    pub entries: Vec<Entry<'a>>,
+    pub skipped: Vec<Skipped>,
+    /// Each update page's cards (indices into `entries`), in store order.
+    pub updates: BTreeMap<UpdateKey<'a>, Vec<usize>>,
+    /// Each device's releases, newest first.
+    pub devices: BTreeMap<DeviceKey<'a>, Vec<usize>>,
+    /// Incremental packages by (variant, target version), in store order.
+    incrementals: HashMap<(&'a str, &'a str), Vec<usize>>,
+}
+
+impl<'a> Catalog<'a> {
+    pub fn new(data: &'a SiteData) -> Catalog<'a> {
+        let variants = data
+            .devices
+            .iter()
+            .map(|d| (d.codename.as_str(), d))
+            .collect();
+        let mut entries = Vec::with_capacity(data.roms.len());
+        let mut skipped = Vec::new();
+        let mut seen = HashSet::new();
+        for (index, rom) in data.roms.iter().enumerate() {
+            // The version becomes a directory name; the store validates it,
+            // but the builder does not rely on that.
+            if let Err(e) = segment("version", &rom.version) {
+                skipped.push(Skipped {
+                    filename: rom.filename.clone(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+            if !seen.insert(rom.filename.as_str()) {
+                skipped.push(Skipped {
+                    filename: rom.filename.clone(),
+                    reason: "listed twice; the first record is shown".into(),
+                });
+                continue;
+            }
+            let order = Version::parse(&rom.version)
+                .map(|v| v.order_key())
+                .unwrap_or_default();
+            entries.push(Entry { rom, index, order });
+        }
+
+        let full_recovery: HashSet<(&str, &str)> = entries
+            .iter()
+            .filter(|e| e.rom.kind == Kind::Full && e.rom.method == Method::Recovery)
+            .map(|e| (e.rom.variant.as_str(), e.rom.version.as_str()))
+            .collect();
+        let mut updates: BTreeMap<UpdateKey, Vec<usize>> = BTreeMap::new();
+        let mut devices: BTreeMap<DeviceKey, Vec<usize>> = BTreeMap::new();
+        let mut incrementals: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let rom = entry.rom;
+            let variant_version = (rom.variant.as_str(), rom.version.as_str());
+            let linked = rom.kind.is_incremental() && full_recovery.contains(&variant_version);
+            if rom.kind.is_incremental() {
+                incrementals.entry(variant_version).or_default().push(i);
+            }
+            // An incremental shown as a link on its full ROM's card needs no
+            // card of its own.
+            if !linked {
+                updates
+                    .entry(UpdateKey {
+                        family: rom.os.family,
+                        codename: rom.codename.as_str(),
+                        branch: rom.branch,
+                        version: rom.version.as_str(),
+                    })
+                    .or_default()
+                    .push(i);
+            }
+            devices
+                .entry(DeviceKey {
+                    family: rom.os.family,
+                    codename: rom.codename.as_str(),
+                })
+                .or_default()
+                .push(i);
+        }
+        let mut catalog = Catalog {
+            variants,
+            entries,
+            skipped,
+            updates,
+            devices,
+            incrementals,
+        };
+        let mut devices = std::mem::take(&mut catalog.devices);
+        for list in devices.values_mut() {
+            list.sort_by(|a, b| catalog.newest_first(*a, *b));
+        }
+        catalog.devices = devices;
+        catalog
+    }
+
+    pub fn rom(&self, i: usize) -> &'a Rom {
+        self.entries[i].rom
+    }
+
+    /// Orders two entries newest first: by release date (undated last), then
+    /// by version, then the later recorded first.
+    pub fn newest_first(&self, a: usize, b: usize) -> Ordering {
+        let (ea, eb) = (&self.entries[a], &self.entries[b]);
+        eb.rom
+            .released
+            .cmp(&ea.rom.released)
+            .then_with(|| eb.order.cmp(&ea.order))
+            .then_with(|| eb.index.cmp(&ea.index))
+    }
+
+    /// The marketing name of a ROM's variant ("Mi 5s Global"), or its variant
+    /// codename when the device list does not know it.
+    pub fn variant_name(&self, rom: &'a Rom) -> &'a str {
+        self.variants
+            .get(rom.variant.as_str())
+            .map_or(rom.variant.as_str(), |d| d.name.as_str())
+    }
+
+    /// The device variant of a ROM, when the device list has it.
+    pub fn variant(&self, rom: &Rom) -> Option<&'a Device> {
+        self.variants.get(rom.variant.as_str()).copied()
+    }
+
+    /// The device's name without the region ("Mi 5s"), taken from its
+    /// newest release's variant.
+    pub fn device_name(&self, key: &DeviceKey<'a>) -> String {
+        let Some(&newest) = self.devices.get(key).and_then(|l| l.first()) else {
+            return key.codename.to_string();
+        };
+        let rom = self.rom(newest);
+        match self.variants.get(rom.variant.as_str()) {
+            Some(device) => {
+                let region = format!(" {}", device.region.name());
+                device
+                    .name
+                    .strip_suffix(&region)
+                    .unwrap_or(&device.name)
+                    .to_string()
+            }
+            None => key.codename.to_string(),
+        }
+    }
+
+    /// The incremental packages that update *to* this full Recovery ROM, of
+    /// the same variant only.
+    pub fn incrementals_to(&self, rom: &'a Rom) -> &[usize] {
+        if rom.kind != Kind::Full || rom.method != Method::Recovery {
+            return &[];
+        }
+        self.incrementals
+            .get(&(rom.variant.as_str(), rom.version.as_str()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// All publishable entries, newest first.
+    pub fn all_newest_first(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = (0..self.entries.len()).collect();
+        all.sort_by(|a, b| self.newest_first(*a, *b));
+        all
+    }
+}

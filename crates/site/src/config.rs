@@ -1,0 +1,138 @@
+//! The site's settings: title, base URL and channel links.
+
+use serde::{Deserialize, Serialize};
+
+use crate::SiteError;
+
+/// What a site owner sets in `romwatch.toml` (`[site]`). Every field has a
+/// default so that a build needs no configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Shown in the header, page titles and feed titles.
+    pub title: String,
+    /// A one-line description for the home page and feeds.
+    pub description: String,
+    /// The absolute URL the site is served at (`https://roms.example.org`,
+    /// optionally with a path). Feeds, the sitemap and canonical links need
+    /// absolute URLs.
+    pub base_url: String,
+    /// A Telegram channel link shown in the header and on update pages.
+    pub telegram: Option<String>,
+    /// A Discord invite link shown in the header.
+    pub discord: Option<String>,
+    /// How many releases the home page and each feed show.
+    pub latest_count: usize,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            title: "romwatch".to_string(),
+            description: "Official Xiaomi MIUI and HyperOS ROM downloads".to_string(),
+            base_url: "http://localhost:8080".to_string(),
+            telegram: None,
+            discord: None,
+            latest_count: 50,
+        }
+    }
+}
+
+/// The checked form of [`SiteConfig`] that templates see as `site`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SiteView {
+    pub title: String,
+    pub description: String,
+    /// `https://host` plus the path prefix, without a trailing `/`.
+    pub base_url: String,
+    /// The path prefix every link starts with (`""` or `/roms`).
+    pub base: String,
+    pub telegram: Option<String>,
+    pub discord: Option<String>,
+}
+
+impl SiteConfig {
+    /// Checks the config: an absolute http(s) base URL and http(s) channel
+    /// links, since they end up in `href`s and feeds.
+    pub(crate) fn view(&self) -> Result<SiteView, SiteError> {
+        let base_url = self.base_url.trim_end_matches('/').to_string();
+        let rest = base_url
+            .strip_prefix("https://")
+            .or_else(|| base_url.strip_prefix("http://"))
+            .ok_or_else(|| {
+                SiteError::Config(format!(
+                    "base_url {:?} must start with http:// or https://",
+                    self.base_url
+                ))
+            })?;
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let clean = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~:/[]@%".contains(&b))
+        };
+        if !clean(host) || (!path.is_empty() && !clean(path)) {
+            return Err(SiteError::Config(format!(
+                "base_url {:?} is not a plain URL",
+                self.base_url
+            )));
+        }
+        let base = if path.is_empty() {
+            String::new()
+        } else {
+            format!("/{path}")
+        };
+        for (name, link) in [("telegram", &self.telegram), ("discord", &self.discord)] {
+            if let Some(link) = link
+                && crate::links::http_url(link).is_none()
+            {
+                return Err(SiteError::Config(format!(
+                    "{name} link {link:?} must be an http(s) URL"
+                )));
+            }
+        }
+        if self.latest_count == 0 {
+            return Err(SiteError::Config("latest_count must be at least 1".into()));
+        }
+        Ok(SiteView {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            base_url,
+            base,
+            telegram: self.telegram.clone(),
+            discord: self.discord.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_keeps_its_path_prefix() {
+        let config = SiteConfig {
+            base_url: "https://example.org/roms/".into(),
+            ..SiteConfig::default()
+        };
+        let view = config.view().unwrap();
+        assert_eq!(view.base_url, "https://example.org/roms");
+        assert_eq!(view.base, "/roms");
+    }
+
+    #[test]
+    fn rejects_non_http_links() {
+        for (base_url, telegram) in [
+            ("javascript:alert(1)", None),
+            ("https://ok.org", Some("javascript:alert(1)")),
+            ("https://a b", None),
+        ] {
+            let config = SiteConfig {
+                base_url: base_url.into(),
+                telegram: telegram.map(str::to_string),
+                ..SiteConfig::default()
+            };
+            assert!(config.view().is_err(), "{base_url} {telegram:?}");
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The static download site of romwatch.
+//!
+//! [`build`] turns release data ([`SiteData`]) into a directory any static
+//! web server can serve: a page per update, device pages and archives, OS
+//! indexes, a home page, feeds (RSS, Atom, JSON Feed), JSON API files, a
+//! search index, a sitemap, `robots.txt` and a 404 page.
+//!
+//! - Templates are minijinja, embedded in the binary and overridable from a
+//!   theme directory; every value from upstream is HTML-escaped by the
+//!   template engine, and only http(s) URLs become links.
+//! - Pages render in parallel (rayon).
+//! - Builds are incremental and atomic: a file is rendered only when what
+//!   it is made from changed, and a new version goes live with one
+//!   rename(2) of a symlink (see [`publish`](crate::publish)).
+
+mod api;
+mod artifact;
+mod catalog;
+mod config;
+mod data;
+mod error;
+mod feeds;
+mod links;
+mod pages;
+mod publish;
+mod report;
+mod search;
+mod sitemap;
+mod theme;
+mod views;
+
+use std::path::Path;
+
+pub use catalog::Skipped;
+pub use config::SiteConfig;
+pub use data::SiteData;
+pub use error::SiteError;
+pub use report::{BuildReport, PhaseTiming};
+
+use artifact::Artifact;
+use catalog::Catalog;
+use links::SitePath;
+use publish::Publisher;
+use report::Stopwatch;
+use theme::Theme;
+
+/// Builds the site for `data` and publishes it at `out`.
+///
+/// `out` becomes a symlink to the live version of the site, kept in
+/// `.<name>.versions/` beside it; serve `out`. `theme` is a directory whose
+/// `templates/` and `assets/` override the embedded default theme.
+///
+/// Only files whose content changed are written; when nothing changed,
+/// nothing is written at all. On error the previously published site stays
+/// live and whole.
+pub fn build(
+    data: &SiteData,
+    config: &SiteConfig,
+    out: &Path,
+    theme: Option<&Path>,
+) -> Result<BuildReport, SiteError> {
+    build_with(data, config, out, theme, sitemap::MAX_URLS)
+}
+
+/// [`build`] with the sitemap split at `max_sitemap_urls` URLs, so that
+/// tests can exercise the sitemap index without 50,000 pages.
+fn build_with(
+    data: &SiteData,
+    config: &SiteConfig,
+    out: &Path,
+    theme_dir: Option<&Path>,
+    max_sitemap_urls: usize,
+) -> Result<BuildReport, SiteError> {
+    let mut watch = Stopwatch::start();
+    let site = config.view()?;
+    let theme = Theme::load(theme_dir, &site)?;
+    let publisher = Publisher::open(out)?;
+    watch.lap("load");
+
+    let catalog = Catalog::new(data);
+    for skipped in &catalog.skipped {
+        tracing::warn!(filename = %skipped.filename, reason = %skipped.reason, "ROM left out of the site");
+    }
+    watch.lap("catalog");
+
+    let artifacts = plan(
+        &catalog,
+        &site,
+        &theme,
+        config.latest_count,
+        max_sitemap_urls,
+    )?;
+    watch.lap("plan");
+
+    let published = publisher.publish(&artifacts, &theme, &mut watch)?;
+    let report = BuildReport {
+        files: artifacts.len(),
+        written: published.written,
+        unchanged: published.unchanged,
+        removed: published.removed,
+        published: published.dir,
+        skipped: catalog.skipped.clone(),
+        timings: watch.timings,
+    };
+    tracing::info!(
+        files = report.files,
+        written = report.written,
+        unchanged = report.unchanged,
+        removed = report.removed,
+        "site built"
+    );
+    Ok(report)
+}
+
+/// Every file of the site, described but not yet rendered.
+fn plan<'a>(
+    catalog: &Catalog<'a>,
+    site: &config::SiteView,
+    theme: &Theme,
+    latest_count: usize,
+    max_sitemap_urls: usize,
+) -> Result<Vec<Artifact<'a>>, SiteError> {
+    let ((updates, devices), (feeds, api)) = rayon::join(
+        || {
+            rayon::join(
+                || pages::update_pages(catalog),
+                || pages::device_pages(catalog),
+            )
+        },
+        || {
+            rayon::join(
+                || feeds::feeds(catalog, site, latest_count),
+                || api::api_files(catalog, site),
+            )
+        },
+    );
+    let mut artifacts = updates?;
+    artifacts.extend(devices?);
+    artifacts.extend(pages::listing_pages(catalog, latest_count)?);
+    artifacts.extend(feeds?);
+    artifacts.extend(api?);
+    artifacts.push(search::search_index(catalog)?);
+    for (name, bytes) in &theme.assets {
+        artifacts.push(Artifact::bytes(
+            SitePath::file(&["assets"], name)?,
+            bytes.clone(),
+        ));
+    }
+    let sitemaps = sitemap::sitemap_files(&artifacts, site, max_sitemap_urls)?;
+    artifacts.extend(sitemaps);
+    Ok(artifacts)
+}

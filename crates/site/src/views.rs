@@ -1,0 +1,175 @@
+//! View models: what templates and feeds see of a ROM, with every value
+//! already formatted. Templates only place and escape them.
+
+use romwatch_model::{Kind, Md5, Rom};
+use serde::Serialize;
+
+use crate::SiteError;
+use crate::catalog::{Catalog, DeviceKey, UpdateKey};
+use crate::links::{SitePath, host_of, http_url};
+
+/// A download link: the package URL on one host.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Link<'a> {
+    pub label: String,
+    pub url: &'a str,
+}
+
+/// An incremental package offered on a full ROM's card.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct IncrementalView<'a> {
+    pub from: &'a str,
+    pub filename: &'a str,
+    pub url: Option<&'a str>,
+    pub size: Option<String>,
+    pub md5: String,
+}
+
+/// One ROM file as a card, a table row or a feed item shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RomView<'a> {
+    /// The variant's marketing name ("Mi 5s Global").
+    pub device: &'a str,
+    pub codename: &'a str,
+    pub variant: &'a str,
+    /// `MIUI` or `HyperOS`.
+    pub os: &'static str,
+    /// `MIUI 14`, `HyperOS 2`, or the family for weekly builds.
+    pub os_line: String,
+    pub version: &'a str,
+    pub android: Option<&'a str>,
+    pub branch: &'static str,
+    /// `Recovery` or `Fastboot`.
+    pub method: &'static str,
+    /// The version an incremental package updates from.
+    pub incremental_from: Option<&'a str>,
+    pub size: Option<String>,
+    pub size_bytes: Option<u64>,
+    pub date: Option<String>,
+    pub filename: &'a str,
+    /// The MD5 as shown: the full hash, the known prefix, or `Unknown`.
+    pub md5: String,
+    /// Whether `md5` is only the 10-hex prefix a package name carries.
+    pub md5_is_prefix: bool,
+    /// The main download link, absent when the URL is not http(s).
+    pub download: Option<&'a str>,
+    pub mirrors: Vec<Link<'a>>,
+    pub incrementals: Vec<IncrementalView<'a>>,
+    /// The changelog's lines, shown as text with line breaks.
+    pub changelog: Vec<&'a str>,
+    /// The update page, from the site root (`/miui/capricorn/weekly/7.12.28/`).
+    pub page: String,
+    /// The device page, from the site root.
+    pub device_page: String,
+}
+
+/// The MD5 as the site shows it and whether it is only a prefix.
+pub(crate) fn md5_text(md5: Option<&Md5>) -> (String, bool) {
+    match md5 {
+        None => ("Unknown".to_string(), false),
+        Some(m @ Md5::Full(_)) => (m.to_string(), false),
+        Some(m @ Md5::Prefix(_)) => (m.prefix_hex(), true),
+    }
+}
+
+pub(crate) fn update_key(rom: &Rom) -> UpdateKey<'_> {
+    UpdateKey {
+        family: rom.os.family,
+        codename: rom.codename.as_str(),
+        branch: rom.branch,
+        version: rom.version.as_str(),
+    }
+}
+
+pub(crate) fn update_path(key: &UpdateKey) -> Result<SitePath, SiteError> {
+    SitePath::page(&[
+        key.family.slug(),
+        key.codename,
+        key.branch.slug(),
+        key.version,
+    ])
+}
+
+pub(crate) fn device_path(key: &DeviceKey) -> Result<SitePath, SiteError> {
+    SitePath::page(&[key.family.slug(), key.codename])
+}
+
+pub(crate) fn archive_path(key: &DeviceKey) -> Result<SitePath, SiteError> {
+    SitePath::page(&["archive", key.family.slug(), key.codename])
+}
+
+impl<'a> RomView<'a> {
+    pub fn new(catalog: &Catalog<'a>, i: usize) -> Result<RomView<'a>, SiteError> {
+        let rom = catalog.rom(i);
+        let (md5, md5_is_prefix) = md5_text(rom.md5.as_ref());
+        let download = rom.url.as_deref().and_then(http_url);
+        let mirrors = rom
+            .mirrors
+            .iter()
+            .filter_map(|m| http_url(m))
+            .filter(|m| Some(*m) != download)
+            .enumerate()
+            .map(|(n, url)| Link {
+                label: format!("Mirror {} ({})", n + 1, host_of(url)),
+                url,
+            })
+            .collect();
+        let incrementals = catalog
+            .incrementals_to(rom)
+            .iter()
+            .map(|&j| {
+                let inc = catalog.rom(j);
+                IncrementalView {
+                    from: match &inc.kind {
+                        Kind::Incremental { from } => from.as_str(),
+                        Kind::Full => "",
+                    },
+                    filename: &inc.filename,
+                    url: inc.url.as_deref().and_then(http_url),
+                    size: inc.size.map(|s| s.human()),
+                    md5: md5_text(inc.md5.as_ref()).0,
+                }
+            })
+            .collect();
+        let device_key = DeviceKey {
+            family: rom.os.family,
+            codename: rom.codename.as_str(),
+        };
+        Ok(RomView {
+            device: catalog.variant_name(rom),
+            codename: rom.codename.as_str(),
+            variant: rom.variant.as_str(),
+            os: rom.os.family.name(),
+            os_line: rom.os.to_string(),
+            version: &rom.version,
+            android: rom.android.as_deref(),
+            branch: rom.branch.name(),
+            method: rom.method.name(),
+            incremental_from: match &rom.kind {
+                Kind::Incremental { from } => Some(from.as_str()),
+                Kind::Full => None,
+            },
+            size: rom.size.map(|s| s.human()),
+            size_bytes: rom.size.map(|s| s.bytes),
+            date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
+            filename: &rom.filename,
+            md5,
+            md5_is_prefix,
+            download,
+            mirrors,
+            incrementals,
+            changelog: rom
+                .changelog
+                .as_deref()
+                .map(|c| {
+                    c.lines()
+                        .map(str::trim_end)
+                        .filter(|l| !l.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            page: update_path(&update_key(rom))?.url(),
+            device_page: device_path(&device_key)?.url(),
+        })
+    }
+}

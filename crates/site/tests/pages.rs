@@ -1,0 +1,174 @@
+//! The pages exist where the reference site had them, show every field of
+//! a card, and escape what comes from upstream.
+
+mod common;
+
+use common::*;
+use romwatch_model::{Branch, Method};
+use romwatch_site::build;
+
+#[test]
+fn pages_exist_at_the_reference_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let report = build(&sample(), &config(), &out, None).unwrap();
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    let files = files(&out);
+    for expected in [
+        "index.html",
+        "404.html",
+        "robots.txt",
+        "sitemap.xml",
+        "search.json",
+        "rss.xml",
+        "atom.xml",
+        "feed.json",
+        "assets/site.css",
+        "assets/site.js",
+        "miui/index.html",
+        "hyperos/index.html",
+        "miui/capricorn/index.html",
+        "miui/capricorn/rss.xml",
+        "miui/capricorn/atom.xml",
+        "miui/capricorn/feed.json",
+        "miui/capricorn/weekly/7.12.28/index.html",
+        "miui/capricorn/stable-beta/V9.5.1.0.NAIMIFA/index.html",
+        "miui/capricorn/stable beta/V9.5.1.0.NAIMIFA/index.html",
+        "miui/santoni/weekly/7.12.28/index.html",
+        "archive/miui/capricorn/index.html",
+        "feeds/miui-9/rss.xml",
+        "miui/rss.xml",
+        "api/v1/devices.json",
+        "api/v1/latest.json",
+        "api/v1/devices/capricorn.json",
+        "api/v1/devices/santoni.json",
+    ] {
+        assert!(files.iter().any(|f| f == expected), "missing {expected}");
+    }
+    assert_eq!(report.files, files.len());
+    assert_eq!(report.written, files.len());
+}
+
+#[test]
+fn update_page_shows_every_card_field_in_store_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let page = read(&out, "miui/capricorn/weekly/7.12.28/index.html");
+    assert!(page.contains("MIUI 7.12.28 Weekly Official Update for Mi 5s Global (capricorn)"));
+    // Cards in store order: Global Fastboot, China Fastboot, China
+    // Recovery, Global Recovery.
+    let order: Vec<usize> = [
+        "capricorn_global_7.12.28_28.tgz",
+        "capricorn_7.12.28_28.tgz",
+        "capricorn_7.12.28_27.zip",
+        "capricorn_global_7.12.28_27.zip",
+    ]
+    .iter()
+    .map(|f| page.find(f).unwrap_or_else(|| panic!("{f} missing")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    for field in [
+        "<dt>Device</dt><dd>Mi 5s China</dd>",
+        "<dt>Version</dt><dd>7.12.28</dd>",
+        "<dt>Branch</dt><dd>Weekly</dd>",
+        "<dt>Type</dt><dd>Fastboot</dd>",
+        "<dt>Size</dt><dd>1.5 GB</dd>",
+        ">2017-12-28</time>",
+        "<dt>MD5</dt><dd>Unknown</dd>",
+        "<code>409451bb8592b6e8329ea381bab6b017</code>",
+        "Bug fixes<br>System optimizations",
+        "<details>",
+        "Mirror 1 (hugeota.d.miui.com)",
+        "official, untouched",
+    ] {
+        assert!(page.contains(field), "{field} missing");
+    }
+    assert!(page.contains(r#"<a href="/miui/capricorn/">capricorn</a>"#));
+    // Breadcrumb: Home › MIUI › device › version.
+    let crumbs = &page[page.find("Breadcrumb").unwrap()..page.find("<main").unwrap()];
+    for step in ["Home", "MIUI", "Mi 5s Global", "7.12.28"] {
+        assert!(crumbs.contains(step), "{step} not in breadcrumb");
+    }
+}
+
+#[test]
+fn a_known_md5_prefix_is_shown_as_a_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let page = read(
+        &out,
+        "miui/capricorn/stable-beta/V9.5.1.0.NAIMIFA/index.html",
+    );
+    assert!(page.contains("<code>409451bb85</code>… <small>(first 10 digits"));
+    let redirect = read(
+        &out,
+        "miui/capricorn/stable beta/V9.5.1.0.NAIMIFA/index.html",
+    );
+    assert!(redirect.contains(r#"content="0; url=/miui/capricorn/stable-beta/V9.5.1.0.NAIMIFA/""#));
+}
+
+#[test]
+fn incrementals_are_linked_only_from_their_own_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let capricorn = read(&out, "miui/capricorn/weekly/7.12.28/index.html");
+    assert!(capricorn.contains("miui-blockota-capricorn_global-7.12.21-7.12.28.zip"));
+    assert!(
+        !capricorn.contains("santoni"),
+        "another device's package linked"
+    );
+    // Only the Global Recovery card offers it.
+    assert_eq!(
+        capricorn.matches("Incremental update from 7.12.21").count(),
+        1
+    );
+    let santoni = read(&out, "miui/santoni/weekly/7.12.28/index.html");
+    assert!(santoni.contains("miui-blockota-santoni_global-7.12.21-7.12.28.zip"));
+    assert!(!santoni.contains("capricorn"));
+}
+
+#[test]
+fn upstream_strings_are_escaped() {
+    let mut data = sample();
+    data.devices[0].name = r#""><img src=x onerror=alert(1)>"#.to_string();
+    data.roms[0].changelog = Some("<script>alert(1)</script>\nline two".to_string());
+    data.roms[0].url = Some("javascript:alert(1)".to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&data, &config(), &out, None).unwrap();
+    for path in files(&out) {
+        if !(path.ends_with(".html") || path.ends_with(".xml")) {
+            continue;
+        }
+        let text = read(&out, &path);
+        assert!(!text.contains("<script>alert"), "{path}: unescaped script");
+        assert!(!text.contains("<img src=x"), "{path}: unescaped img");
+        assert!(!text.contains("javascript:"), "{path}: javascript URL");
+    }
+    let page = read(&out, "miui/capricorn/weekly/7.12.28/index.html");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;<br>line two"));
+    assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    // JSON keeps the text as data; the search script inserts it as text.
+    assert!(read(&out, "api/v1/devices/capricorn.json").contains("<script>alert(1)</script>"));
+}
+
+#[test]
+fn unsafe_versions_are_skipped_and_nothing_leaves_the_output() {
+    let mut data = sample();
+    let mut evil = rom("capricorn", "7.12.28", Branch::Weekly, Method::Recovery, 3);
+    evil.version = "../../../escape".to_string();
+    evil.filename = "evil.zip".to_string();
+    data.roms.push(evil);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site").join("public");
+    std::fs::create_dir_all(dir.path().join("site")).unwrap();
+    let report = build(&data, &config(), &out, None).unwrap();
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].filename, "evil.zip");
+    assert!(!dir.path().join("escape").exists());
+    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(entries.len(), 1, "only site/ in the temp dir");
+}
