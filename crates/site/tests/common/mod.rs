@@ -1,6 +1,8 @@
 //! Hand-built release data and helpers shared by the site tests.
 #![allow(dead_code)]
 
+pub mod dataset;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

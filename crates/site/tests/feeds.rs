@@ -1,0 +1,93 @@
+//! Feeds are valid RSS 2.0, Atom and JSON Feed: a real feed parser
+//! (`feed-rs`) reads every one of them back with its items.
+
+mod common;
+
+use common::*;
+use feed_rs::model::FeedType;
+use romwatch_site::build;
+
+#[test]
+fn every_feed_parses_with_its_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let feeds: Vec<String> = files(&out)
+        .into_iter()
+        .filter(|f| f.ends_with("rss.xml") || f.ends_with("atom.xml") || f.ends_with("feed.json"))
+        .collect();
+    // Global, MIUI, the MIUI 9 line, and two devices: three formats each.
+    assert_eq!(feeds.len(), 15, "{feeds:?}");
+    for path in &feeds {
+        let bytes = std::fs::read(out.join(path)).unwrap();
+        let feed = feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let expected_type = if path.ends_with("rss.xml") {
+            FeedType::RSS2
+        } else if path.ends_with("atom.xml") {
+            FeedType::Atom
+        } else {
+            FeedType::JSON
+        };
+        assert_eq!(feed.feed_type, expected_type, "{path}");
+        assert!(!feed.entries.is_empty(), "{path} has no items");
+        for entry in &feed.entries {
+            assert!(entry.title.is_some(), "{path}: item without title");
+            assert!(entry.published.is_some(), "{path}: item without date");
+            let link = &entry.links.first().expect("link").href;
+            assert!(link.starts_with("https://roms.example.org/miui/"), "{link}");
+            // RSS and Atom carry the text as a summary, JSON Feed as
+            // `content_text`.
+            let summary = entry.summary.as_ref().map(|s| s.content.clone());
+            let body = entry.content.as_ref().and_then(|c| c.body.clone());
+            let content = summary.or(body).unwrap_or_default();
+            assert!(content.contains("MD5: "), "{path}: {content}");
+        }
+    }
+}
+
+#[test]
+fn a_device_feed_lists_its_newest_releases_with_download_md5_and_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let bytes = std::fs::read(out.join("miui/capricorn/rss.xml")).unwrap();
+    let feed = feed_rs::parser::parse(&bytes[..]).unwrap();
+    // Six full capricorn ROMs; incrementals are offered on their cards.
+    assert_eq!(feed.entries.len(), 6);
+    let first = &feed.entries[0];
+    assert_eq!(
+        first.links[0].href,
+        "https://roms.example.org/miui/capricorn/weekly/7.12.28/"
+    );
+    let summary = &first.summary.as_ref().unwrap().content;
+    assert!(summary.contains("Size: 1.5 GB"), "{summary}");
+    assert!(
+        summary.contains("Download: https://bigota.d.miui.com/7.12.28/"),
+        "{summary}"
+    );
+    // Items are newest first: 28 December before the 21st.
+    let dates: Vec<_> = feed.entries.iter().map(|e| e.published.unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+}
+
+#[test]
+fn feeds_escape_upstream_text() {
+    let mut data = sample();
+    data.devices[0].name = "Mi 5s <b>&</b> Global".into();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&data, &config(), &out, None).unwrap();
+    for path in ["rss.xml", "atom.xml", "feed.json"] {
+        let bytes = std::fs::read(out.join(path)).unwrap();
+        let feed = feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(
+            feed.entries.iter().any(|e| e
+                .title
+                .as_ref()
+                .unwrap()
+                .content
+                .contains("Mi 5s <b>&</b> Global")),
+            "{path}"
+        );
+    }
+}
