@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use romwatch_model::{Kind, Md5, Region, Rom};
 use serde::Serialize;
 
@@ -120,11 +121,28 @@ struct ApiDevice<'a> {
     api: String,
 }
 
+/// `devices/<codename>.json`.
 #[derive(Serialize)]
-struct Envelope<T: Serialize> {
+struct DeviceFile<'a> {
     schema: u32,
-    #[serde(flatten)]
-    body: T,
+    codename: &'a str,
+    name: &'a str,
+    /// Every release, newest first.
+    releases: Vec<ApiRom<'a>>,
+}
+
+/// `devices.json`.
+#[derive(Serialize)]
+struct DevicesFile<'a> {
+    schema: u32,
+    devices: Vec<ApiDevice<'a>>,
+}
+
+/// `latest.json`.
+#[derive(Serialize)]
+struct LatestFile<'a> {
+    schema: u32,
+    roms: Vec<ApiRom<'a>>,
 }
 
 /// The API files.
@@ -142,74 +160,87 @@ pub(crate) fn api_files<'a>(
             .extend(releases.iter().copied());
         latest.extend(latest_of(catalog, releases));
     }
-    let mut out = Vec::with_capacity(by_codename.len() + 2);
-    let mut devices = Vec::with_capacity(by_codename.len());
-    for (codename, mut releases) in by_codename {
-        releases.sort_by(|a, b| catalog.newest_first(*a, *b));
-        let mut os: Vec<&'static str> = Vec::new();
-        let mut variants: Vec<ApiVariant> = Vec::new();
-        for &i in &releases {
-            let rom = catalog.rom(i);
-            if !os.contains(&rom.os.family.name()) {
-                os.push(rom.os.family.name());
-            }
-            if !variants.iter().any(|v| v.codename == rom.variant.as_str()) {
-                variants.push(ApiVariant {
-                    codename: rom.variant.as_str(),
-                    name: catalog.variant_name(rom),
-                    region: catalog.variant(rom).map(|d| &d.region),
-                });
-            }
-        }
-        variants.sort_by_key(|v| v.codename);
-        let name = catalog
-            .devices
-            .keys()
-            .find(|k| k.codename == codename)
-            .map_or_else(|| codename.to_string(), |k| catalog.device_name(k));
-        let path = SitePath::file(&["api", "v1", "devices"], &format!("{codename}.json"))?;
-        let roms = releases
-            .iter()
-            .map(|&i| ApiRom::new(catalog, site, i))
-            .collect::<Result<Vec<_>, _>>()?;
-        devices.push(ApiDevice {
-            codename,
-            name: name.clone(),
-            os,
-            variants,
-            releases: releases.len(),
-            latest_date: releases
-                .first()
-                .and_then(|&i| catalog.rom(i).released)
-                .map(|d| d.format("%Y-%m-%d").to_string()),
-            api: path.url(),
-        });
-        out.push(Artifact::json(
-            path,
-            &Envelope {
-                schema: SCHEMA,
-                body: serde_json::json!({ "codename": codename, "name": name, "releases": roms }),
-            },
-        )?);
-    }
+    let per_device: Vec<(ApiDevice<'a>, Artifact<'a>)> = by_codename
+        .into_par_iter()
+        .map(|(codename, releases)| device_file(catalog, site, codename, releases))
+        .collect::<Result<_, _>>()?;
+    let (devices, mut out): (Vec<_>, Vec<_>) = per_device.into_iter().unzip();
     out.push(Artifact::json(
         SitePath::file(&["api", "v1"], "devices.json")?,
-        &Envelope {
+        &DevicesFile {
             schema: SCHEMA,
-            body: serde_json::json!({ "devices": devices }),
+            devices,
         },
     )?);
     latest.sort_by(|a, b| catalog.newest_first(*a, *b));
-    let latest = latest
+    let roms = latest
         .iter()
         .map(|&i| ApiRom::new(catalog, site, i))
         .collect::<Result<Vec<_>, _>>()?;
     out.push(Artifact::json(
         SitePath::file(&["api", "v1"], "latest.json")?,
-        &Envelope {
+        &LatestFile {
             schema: SCHEMA,
-            body: serde_json::json!({ "roms": latest }),
+            roms,
         },
     )?);
     Ok(out)
+}
+
+/// One device's file and its entry in `devices.json`.
+fn device_file<'a>(
+    catalog: &Catalog<'a>,
+    site: &SiteView,
+    codename: &'a str,
+    mut releases: Vec<usize>,
+) -> Result<(ApiDevice<'a>, Artifact<'a>), SiteError> {
+    releases.sort_by(|a, b| catalog.newest_first(*a, *b));
+    let mut os: Vec<&'static str> = Vec::new();
+    let mut variants: Vec<ApiVariant> = Vec::new();
+    for &i in &releases {
+        let rom = catalog.rom(i);
+        if !os.contains(&rom.os.family.name()) {
+            os.push(rom.os.family.name());
+        }
+        if !variants.iter().any(|v| v.codename == rom.variant.as_str()) {
+            variants.push(ApiVariant {
+                codename: rom.variant.as_str(),
+                name: catalog.variant_name(rom),
+                region: catalog.variant(rom).map(|d| &d.region),
+            });
+        }
+    }
+    variants.sort_by_key(|v| v.codename);
+    let name = catalog
+        .devices
+        .keys()
+        .find(|k| k.codename == codename)
+        .map_or_else(|| codename.to_string(), |k| catalog.device_name(k));
+    let path = SitePath::file(&["api", "v1", "devices"], &format!("{codename}.json"))?;
+    let roms = releases
+        .iter()
+        .map(|&i| ApiRom::new(catalog, site, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let artifact = Artifact::json(
+        path.clone(),
+        &DeviceFile {
+            schema: SCHEMA,
+            codename,
+            name: &name,
+            releases: roms,
+        },
+    )?;
+    let device = ApiDevice {
+        codename,
+        name,
+        os,
+        variants,
+        releases: releases.len(),
+        latest_date: releases
+            .first()
+            .and_then(|&i| catalog.rom(i).released)
+            .map(|d| d.format("%Y-%m-%d").to_string()),
+        api: path.url(),
+    };
+    Ok((device, artifact))
 }

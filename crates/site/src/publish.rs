@@ -17,8 +17,9 @@
 //!
 //! A build killed at any moment leaves the symlink on the old, complete
 //! version; the next build deletes whatever the killed one left. The version
-//! a build replaces stays on disk until the next build, so that a reader
-//! that resolved the old symlink can finish.
+//! a build replaces stays on disk until the next build that publishes, so
+//! that a reader that resolved the old symlink can finish; a build without
+//! changes deletes nothing, which keeps it fast.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
@@ -149,36 +150,94 @@ impl Publisher {
             live,
             _lock: lock,
         };
-        publisher.clean()?;
+        publisher.clean_leftovers()?;
         Ok(publisher)
     }
 
-    /// Deletes every version but the live one: the version the last build
-    /// replaced, and the leftovers of a killed build.
-    fn clean(&self) -> Result<(), SiteError> {
-        let keep: HashSet<String> = match &self.live {
-            Some(live) => [
-                version_name(live.id),
-                format!("{}.manifest.json", version_name(live.id)),
-            ]
-            .into(),
-            None => HashSet::new(),
-        };
+    /// Deletes what a killed build left: a partial version, its manifest,
+    /// a temporary symlink. Complete versions stay.
+    fn clean_leftovers(&self) -> Result<(), SiteError> {
+        let live_manifest = self
+            .live
+            .as_ref()
+            .map(|l| format!("{}.manifest.json", version_name(l.id)));
+        self.remove_entries(|name| {
+            let live_dir = self
+                .live
+                .as_ref()
+                .is_some_and(|l| name == version_name(l.id));
+            let complete = name.starts_with("v-") && !name.contains('.');
+            let manifest_of_complete = name.ends_with(".manifest.json")
+                && self
+                    .versions
+                    .join(name.trim_end_matches(".manifest.json"))
+                    .is_dir();
+            !(live_dir
+                || complete
+                || manifest_of_complete
+                || Some(name) == live_manifest.as_deref())
+        })?;
+        match fs::remove_file(&self.link_temp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(SiteError::io("remove", &self.link_temp)(e))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A version number no entry uses yet: a build killed between renaming
+    /// its version into place and swapping the symlink leaves a complete
+    /// version that is not live.
+    fn next_id(&self) -> Result<u64, SiteError> {
+        let mut max = self.live.as_ref().map_or(0, |l| l.id);
+        let entries =
+            fs::read_dir(&self.versions).map_err(SiteError::io("list", &self.versions))?;
+        for entry in entries {
+            let entry = entry.map_err(SiteError::io("list", &self.versions))?;
+            let name = entry.file_name();
+            let id = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("v-"))
+                .and_then(|n| n.split('.').next())
+                .and_then(|n| n.parse::<u64>().ok());
+            max = max.max(id.unwrap_or(0));
+        }
+        Ok(max + 1)
+    }
+
+    /// Deletes every version but `keep` (the one just published and the
+    /// one it replaced).
+    fn prune(&self, keep: &[u64]) -> Result<(), SiteError> {
+        let names: HashSet<String> = keep
+            .iter()
+            .flat_map(|&id| {
+                [
+                    version_name(id),
+                    format!("{}.manifest.json", version_name(id)),
+                ]
+            })
+            .collect();
+        self.remove_entries(|name| !names.contains(name))
+    }
+
+    /// Removes the entries of the versions directory that `doomed` names
+    /// (never the lock). Directory trees are removed in parallel: a
+    /// version holds tens of thousands of entries.
+    fn remove_entries(&self, doomed: impl Fn(&str) -> bool) -> Result<(), SiteError> {
         let entries =
             fs::read_dir(&self.versions).map_err(SiteError::io("list", &self.versions))?;
         for entry in entries {
             let entry = entry.map_err(SiteError::io("list", &self.versions))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name == ".lock" || keep.contains(&name) {
+            if name == ".lock" || !doomed(&name) {
                 continue;
             }
             let path = entry.path();
-            let result = if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                fs::remove_dir_all(&path)
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_tree(&path)?;
             } else {
-                fs::remove_file(&path)
-            };
-            result.map_err(SiteError::io("remove", &path))?;
+                fs::remove_file(&path).map_err(SiteError::io("remove", &path))?;
+            }
         }
         Ok(())
     }
@@ -196,7 +255,7 @@ impl Publisher {
                 return Err(SiteError::DuplicatePath(a.path.to_string()));
             }
         }
-        let next = self.live.as_ref().map_or(1, |l| l.id + 1);
+        let next = self.next_id()?;
         let staging = self
             .versions
             .join(format!("{}.partial", version_name(next)));
@@ -266,6 +325,11 @@ impl Publisher {
         fs::rename(&staging, &final_dir).map_err(SiteError::io("rename", &staging))?;
         self.swap_symlink(next)?;
         watch.lap("publish");
+        let keep: Vec<u64> = std::iter::once(next)
+            .chain(self.live.as_ref().map(|l| l.id))
+            .collect();
+        self.prune(&keep)?;
+        watch.lap("prune");
         Ok(Published {
             written,
             unchanged: artifacts.len() - written,
@@ -295,6 +359,23 @@ impl Publisher {
     fn swap_symlink(&self, _id: u64) -> Result<(), SiteError> {
         Err(SiteError::Unsupported)
     }
+}
+
+/// Removes a directory tree, its subdirectories in parallel.
+fn remove_tree(path: &Path) -> Result<(), SiteError> {
+    let children: Vec<PathBuf> = fs::read_dir(path)
+        .map_err(SiteError::io("list", path))?
+        .map(|e| e.map(|e| e.path()).map_err(SiteError::io("list", path)))
+        .collect::<Result<_, _>>()?;
+    children.par_iter().try_for_each(|child| {
+        let result = if child.is_dir() {
+            fs::remove_dir_all(child)
+        } else {
+            fs::remove_file(child)
+        };
+        result.map_err(SiteError::io("remove", child))
+    })?;
+    fs::remove_dir(path).map_err(SiteError::io("remove", path))
 }
 
 /// Renders `artifact` into the staging directory.
