@@ -48,6 +48,8 @@ pub(crate) struct Entry<'a> {
 }
 
 pub(crate) struct Catalog<'a> {
+    /// Files published as given.
+    pub extra_files: &'a [crate::ExtraFile],
     /// Variant codename → device variant.
     variants: HashMap<&'a str, &'a Device>,
     /// Publishable ROMs in store order.
@@ -131,6 +133,7 @@ impl<'a> Catalog<'a> {
                 .push(i);
         }
         let mut catalog = Catalog {
+            extra_files: &data.extra_files,
             variants,
             entries,
             skipped,

@@ -14,4 +14,17 @@ pub struct SiteData {
     /// not listed shows its variant codename instead.
     pub devices: Vec<Device>,
     pub roms: Vec<Rom>,
+    /// Files made elsewhere and published as they are, such as the
+    /// reference-compatible `latest.yml` the store exports.
+    pub extra_files: Vec<ExtraFile>,
+}
+
+/// A file published as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtraFile {
+    /// The path in the site, `/`-separated, without a leading `/`
+    /// (`latest.yml`, `api/v1/latest.yml`). Checked like every path: a
+    /// segment that could leave the output directory fails the build.
+    pub path: String,
+    pub bytes: Vec<u8>,
 }

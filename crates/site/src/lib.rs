@@ -33,7 +33,7 @@ use std::path::Path;
 
 pub use catalog::Skipped;
 pub use config::SiteConfig;
-pub use data::SiteData;
+pub use data::{ExtraFile, SiteData};
 pub use error::SiteError;
 pub use report::{BuildReport, PhaseTiming};
 
@@ -57,19 +57,7 @@ pub fn build(
     data: &SiteData,
     config: &SiteConfig,
     out: &Path,
-    theme: Option<&Path>,
-) -> Result<BuildReport, SiteError> {
-    build_with(data, config, out, theme, sitemap::MAX_URLS)
-}
-
-/// [`build`] with the sitemap split at `max_sitemap_urls` URLs, so that
-/// tests can exercise the sitemap index without 50,000 pages.
-fn build_with(
-    data: &SiteData,
-    config: &SiteConfig,
-    out: &Path,
     theme_dir: Option<&Path>,
-    max_sitemap_urls: usize,
 ) -> Result<BuildReport, SiteError> {
     let mut watch = Stopwatch::start();
     let site = config.view()?;
@@ -83,13 +71,7 @@ fn build_with(
     }
     watch.lap("catalog");
 
-    let artifacts = plan(
-        &catalog,
-        &site,
-        &theme,
-        config.latest_count,
-        max_sitemap_urls,
-    )?;
+    let artifacts = plan(&catalog, &site, &theme, config.latest_count)?;
     watch.lap("plan");
 
     let published = publisher.publish(&artifacts, &theme, &mut watch)?;
@@ -118,7 +100,6 @@ fn plan<'a>(
     site: &config::SiteView,
     theme: &Theme,
     latest_count: usize,
-    max_sitemap_urls: usize,
 ) -> Result<Vec<Artifact<'a>>, SiteError> {
     let ((updates, devices), (feeds, api)) = rayon::join(
         || {
@@ -146,7 +127,15 @@ fn plan<'a>(
             bytes.clone(),
         ));
     }
-    let sitemaps = sitemap::sitemap_files(&artifacts, site, max_sitemap_urls)?;
+    for extra in catalog.extra_files {
+        let mut segments: Vec<&str> = extra.path.split('/').collect();
+        let name = segments.pop().unwrap_or_default();
+        artifacts.push(Artifact::bytes(
+            SitePath::file(&segments, name)?,
+            extra.bytes.clone(),
+        ));
+    }
+    let sitemaps = sitemap::sitemap_files(&artifacts, site, sitemap::MAX_URLS)?;
     artifacts.extend(sitemaps);
     Ok(artifacts)
 }

@@ -95,3 +95,77 @@ pub(crate) fn sitemap_files<'a>(
     ));
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SiteConfig;
+    use crate::pages::{Meta, NotFoundPage};
+
+    fn page(n: usize) -> Artifact<'static> {
+        let ctx = Ctx::NotFound(NotFoundPage {
+            meta: Meta {
+                title: String::new(),
+                url: String::new(),
+                description: String::new(),
+                crumbs: Vec::new(),
+            },
+        });
+        Artifact::page(
+            SitePath::page(&["miui", &format!("d{n}")]).unwrap(),
+            "device.html",
+            ctx,
+        )
+    }
+
+    fn template(a: &Artifact) -> &'static str {
+        match &a.body {
+            Body::Template { name, .. } => name,
+            Body::Bytes(_) => "bytes",
+        }
+    }
+
+    #[test]
+    fn past_the_limit_a_sitemap_index_lists_the_parts() {
+        let site = SiteConfig::default().view().unwrap();
+        let pages: Vec<Artifact> = (0..5).map(page).collect();
+        let files = sitemap_files(&pages, &site, 2).unwrap();
+        let names: Vec<(&str, &str)> = files
+            .iter()
+            .map(|a| (a.path.as_str(), template(a)))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("sitemap-1.xml", "sitemap.xml"),
+                ("sitemap-2.xml", "sitemap.xml"),
+                ("sitemap-3.xml", "sitemap.xml"),
+                ("sitemap.xml", "sitemap_index.xml"),
+                ("robots.txt", "bytes"),
+            ]
+        );
+        let Body::Template { ctx, .. } = &files[3].body else {
+            panic!("index is a template");
+        };
+        let Ctx::SitemapIndex(index) = ctx.as_ref() else {
+            panic!("index context");
+        };
+        assert_eq!(index.sitemaps[2], "http://localhost:8080/sitemap-3.xml");
+    }
+
+    #[test]
+    fn within_the_limit_one_sitemap_lists_every_page() {
+        let site = SiteConfig::default().view().unwrap();
+        let pages: Vec<Artifact> = (0..5).map(page).collect();
+        let files = sitemap_files(&pages, &site, MAX_URLS).unwrap();
+        assert_eq!(files.len(), 2);
+        let Body::Template { ctx, .. } = &files[0].body else {
+            panic!("sitemap is a template");
+        };
+        let Ctx::Sitemap(sitemap) = ctx.as_ref() else {
+            panic!("sitemap context");
+        };
+        assert_eq!(sitemap.urls.len(), 5);
+        assert_eq!(sitemap.urls[0].loc, "http://localhost:8080/miui/d0/");
+    }
+}

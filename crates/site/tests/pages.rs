@@ -172,3 +172,27 @@ fn unsafe_versions_are_skipped_and_nothing_leaves_the_output() {
     let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(entries.len(), 1, "only site/ in the temp dir");
 }
+
+#[test]
+fn extra_files_are_published_at_checked_paths() {
+    let mut data = sample();
+    data.extra_files.push(romwatch_site::ExtraFile {
+        path: "latest.yml".into(),
+        bytes: b"- codename: capricorn\n".to_vec(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&data, &config(), &out, None).unwrap();
+    assert_eq!(read(&out, "latest.yml"), "- codename: capricorn\n");
+
+    for bad in [
+        "../latest.yml",
+        "/etc/passwd",
+        "a//b",
+        "api/v1/devices.json",
+    ] {
+        data.extra_files[0].path = bad.into();
+        assert!(build(&data, &config(), &out, None).is_err(), "{bad}");
+    }
+    assert!(!dir.path().join("latest.yml").exists());
+}

@@ -123,5 +123,9 @@ pub fn load(keep: impl Fn(&str) -> bool) -> Option<SiteData> {
     }
     let mut devices: Vec<Device> = devices.into_values().collect();
     devices.sort_by(|a, b| a.codename.cmp(&b.codename));
-    Some(SiteData { devices, roms })
+    Some(SiteData {
+        devices,
+        roms,
+        extra_files: Vec::new(),
+    })
 }

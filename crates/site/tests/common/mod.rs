@@ -128,6 +128,7 @@ pub fn sample() -> SiteData {
             ),
             stable_beta,
         ],
+        extra_files: Vec::new(),
     }
 }
 
