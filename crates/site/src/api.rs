@@ -92,7 +92,12 @@ impl<'a> ApiRom<'a> {
             }),
             md5_kind: rom.md5.map(|m| if m.is_full() { "full" } else { "prefix" }),
             url: rom.url.as_deref().and_then(http_url),
-            mirrors: rom.mirrors.iter().filter_map(|m| http_url(m)).collect(),
+            mirrors: rom
+                .mirrors
+                .iter()
+                .filter_map(|m| http_url(m))
+                .filter(|m| Some(*m) != rom.url.as_deref())
+                .collect(),
             changelog: rom.changelog.as_deref(),
             released: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
             first_seen: rom.first_seen.to_rfc3339(),
