@@ -47,6 +47,16 @@ pub(crate) struct Entry<'a> {
     pub order: Vec<u32>,
 }
 
+/// Orders entries newest first: by release date (undated last), then by
+/// version, then the later recorded first.
+fn newest_first(a: &Entry, b: &Entry) -> Ordering {
+    b.rom
+        .released
+        .cmp(&a.rom.released)
+        .then_with(|| b.order.cmp(&a.order))
+        .then_with(|| b.index.cmp(&a.index))
+}
+
 pub(crate) struct Catalog<'a> {
     /// Files published as given.
     pub extra_files: &'a [crate::ExtraFile],
@@ -132,7 +142,10 @@ impl<'a> Catalog<'a> {
                 .or_default()
                 .push(i);
         }
-        let mut catalog = Catalog {
+        for list in devices.values_mut() {
+            list.sort_by(|a, b| newest_first(&entries[*a], &entries[*b]));
+        }
+        Catalog {
             extra_files: &data.extra_files,
             variants,
             entries,
@@ -140,28 +153,16 @@ impl<'a> Catalog<'a> {
             updates,
             devices,
             incrementals,
-        };
-        let mut devices = std::mem::take(&mut catalog.devices);
-        for list in devices.values_mut() {
-            list.sort_by(|a, b| catalog.newest_first(*a, *b));
         }
-        catalog.devices = devices;
-        catalog
     }
 
     pub fn rom(&self, i: usize) -> &'a Rom {
         self.entries[i].rom
     }
 
-    /// Orders two entries newest first: by release date (undated last), then
-    /// by version, then the later recorded first.
+    /// Orders two entries (indices into `entries`) newest first.
     pub fn newest_first(&self, a: usize, b: usize) -> Ordering {
-        let (ea, eb) = (&self.entries[a], &self.entries[b]);
-        eb.rom
-            .released
-            .cmp(&ea.rom.released)
-            .then_with(|| eb.order.cmp(&ea.order))
-            .then_with(|| eb.index.cmp(&ea.index))
+        newest_first(&self.entries[a], &self.entries[b])
     }
 
     /// The marketing name of a ROM's variant ("Mi 5s Global"), or its variant

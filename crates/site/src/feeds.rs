@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveTime, Utc};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use romwatch_model::{OsFamily, OsLine, Rom};
 use serde::Serialize;
 use serde_json::json;
@@ -49,6 +50,11 @@ pub(crate) struct FeedItem {
     pub mime: &'static str,
     pub size_bytes: Option<u64>,
 }
+
+/// What stays unescaped of a package name in an item's ID, a URL fragment:
+/// Atom wants IDs that are valid IRIs, and upstream names are not trusted
+/// to be.
+const FRAGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'.').remove(b'_').remove(b'-');
 
 const RSS: &str = "rss.xml";
 const ATOM: &str = "atom.xml";
@@ -215,7 +221,7 @@ fn feed_files<'a>(
         }
         let url = absolute(&view.page);
         items.push(FeedItem {
-            id: format!("{url}#{}", rom.filename),
+            id: format!("{url}#{}", utf8_percent_encode(&rom.filename, FRAGMENT)),
             title: format!(
                 "{} {} {} ({}) for {}",
                 view.os, view.version, view.branch, view.method, view.device

@@ -109,6 +109,14 @@ pub(crate) fn escape_html(text: &str, out: &mut impl fmt::Write) -> fmt::Result 
 impl Theme {
     /// Loads the embedded theme, overridden by `dir` where it has a file.
     pub fn load(dir: Option<&Path>, site: &SiteView) -> Result<Theme, SiteError> {
+        if let Some(dir) = dir
+            && !dir.is_dir()
+        {
+            return Err(SiteError::Config(format!(
+                "theme directory {} does not exist",
+                dir.display()
+            )));
+        }
         let mut env = Environment::new();
         // A misspelt variable is a bug in a template: fail the build rather
         // than publish pages with holes.

@@ -91,3 +91,20 @@ fn feeds_escape_upstream_text() {
         );
     }
 }
+
+#[test]
+fn item_ids_are_unique_iris() {
+    let mut data = sample();
+    data.roms[0].filename = "odd name <1>.tgz".into();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&data, &config(), &out, None).unwrap();
+    let bytes = std::fs::read(out.join("atom.xml")).unwrap();
+    let feed = feed_rs::parser::parse(&bytes[..]).unwrap();
+    let ids: std::collections::HashSet<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), feed.entries.len());
+    assert!(ids.contains(
+        "https://roms.example.org/miui/capricorn/weekly/7.12.28/#odd%20name%20%3C1%3E.tgz"
+    ));
+    assert!(ids.iter().all(|id| !id.contains(' ')));
+}
