@@ -196,3 +196,56 @@ fn extra_files_are_published_at_checked_paths() {
     }
     assert!(!dir.path().join("latest.yml").exists());
 }
+
+#[test]
+fn device_page_lists_the_newest_rom_per_variant_branch_and_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let page = read(&out, "miui/capricorn/index.html");
+    // Global weekly Recovery: 7.12.28 replaces 7.12.21; incrementals are
+    // not a device's latest ROM.
+    assert!(page.contains("capricorn_global_7.12.28_27.zip"));
+    assert!(!page.contains("capricorn_global_7.12.21_21.zip"));
+    assert!(!page.contains("blockota"));
+    // Five rows: Global Fastboot, China Fastboot, China Recovery, Global
+    // Recovery (weekly), Global Recovery (stable beta).
+    assert_eq!(page.matches("<tr>").count(), 1 + 5);
+    assert!(page.contains(r#"<a href="/archive/miui/capricorn/">the archive</a>"#));
+    // The archive has every release, incrementals too, newest first.
+    let archive = read(&out, "archive/miui/capricorn/index.html");
+    assert_eq!(archive.matches("<tr>").count(), 1 + 7);
+    let newer = archive.find("capricorn_global_7.12.28_28.tgz").unwrap();
+    let older = archive.find("capricorn_global_7.12.21_21.zip").unwrap();
+    assert!(newer < older);
+}
+
+#[test]
+fn the_search_index_finds_devices_versions_and_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let index: serde_json::Value = serde_json::from_str(&read(&out, "search.json")).unwrap();
+    let devices = index["devices"].as_array().unwrap();
+    assert!(
+        devices
+            .iter()
+            .any(|d| d[0] == "Mi 5s" && d[1] == "capricorn" && d[3] == "/miui/capricorn/")
+    );
+    let updates = index["updates"].as_array().unwrap();
+    let weekly = updates
+        .iter()
+        .find(|u| u[1] == "/miui/capricorn/weekly/7.12.28/")
+        .expect("update entry");
+    assert!(weekly[0].as_str().unwrap().contains("7.12.28"));
+    assert!(
+        weekly[2]
+            .as_str()
+            .unwrap()
+            .contains("capricorn_7.12.28_27.zip")
+    );
+    // Every page links the script, and the search box stays hidden without it.
+    let home = read(&out, "index.html");
+    assert!(home.contains(r#"<script src="/assets/site.js" defer></script>"#));
+    assert!(home.contains(r#"<div class="search" role="search" data-search hidden>"#));
+}
