@@ -67,7 +67,13 @@ pub fn build(
 
     let catalog = Catalog::new(data);
     for skipped in &catalog.skipped {
-        tracing::warn!(filename = %skipped.filename, reason = %skipped.reason, "ROM left out of the site");
+        tracing::debug!(filename = %skipped.filename, reason = %skipped.reason, "ROM left out of the site");
+    }
+    if !catalog.skipped.is_empty() {
+        tracing::warn!(
+            count = catalog.skipped.len(),
+            "ROMs left out of the site (listed in the build report)"
+        );
     }
     watch.lap("catalog");
 

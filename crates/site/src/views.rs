@@ -63,6 +63,52 @@ pub(crate) struct RomView<'a> {
     pub device_page: String,
 }
 
+/// One ROM as a table row shows it (device pages, archives, the home
+/// page): a [`RomView`] without the card-only parts (mirrors, incrementals,
+/// changelog), which keeps big archives cheap to fingerprint and render.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RowView<'a> {
+    pub device: &'a str,
+    pub branch: &'static str,
+    pub method: &'static str,
+    pub incremental_from: Option<&'a str>,
+    pub version: &'a str,
+    pub android: Option<&'a str>,
+    pub size: Option<String>,
+    pub date: Option<String>,
+    pub filename: &'a str,
+    pub download: Option<&'a str>,
+    /// The update page, from the site root.
+    pub page: String,
+}
+
+impl<'a> RowView<'a> {
+    pub fn new(catalog: &Catalog<'a>, i: usize) -> Result<RowView<'a>, SiteError> {
+        let rom = catalog.rom(i);
+        Ok(RowView {
+            device: catalog.variant_name(rom),
+            branch: rom.branch.name(),
+            method: rom.method.name(),
+            incremental_from: match &rom.kind {
+                Kind::Incremental { from } => Some(from.as_str()),
+                Kind::Full => None,
+            },
+            version: &rom.version,
+            android: rom.android.as_deref(),
+            size: rom.size.map(|s| s.human()),
+            date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
+            filename: &rom.filename,
+            download: rom.url.as_deref().and_then(http_url),
+            page: update_path(&update_key(rom))?.url(),
+        })
+    }
+
+    /// The rows of `list`, in its order.
+    pub fn all(catalog: &Catalog<'a>, list: &[usize]) -> Result<Vec<RowView<'a>>, SiteError> {
+        list.iter().map(|&i| RowView::new(catalog, i)).collect()
+    }
+}
+
 /// The MD5 as the site shows it and whether it is only a prefix.
 pub(crate) fn md5_text(md5: Option<&Md5>) -> (String, bool) {
     match md5 {

@@ -12,7 +12,7 @@ use crate::SiteError;
 use crate::artifact::{Artifact, Ctx};
 use crate::catalog::{Catalog, DeviceKey};
 use crate::feeds::device_feed_links;
-use crate::views::{RomView, archive_path, device_path};
+use crate::views::{RowView, archive_path, device_path};
 
 #[derive(Serialize)]
 pub(crate) struct DevicePage<'a> {
@@ -21,7 +21,7 @@ pub(crate) struct DevicePage<'a> {
     pub name: String,
     pub codename: &'a str,
     /// The newest release of each variant × branch × method.
-    pub latest: Vec<RomView<'a>>,
+    pub latest: Vec<RowView<'a>>,
     pub releases: usize,
     pub archive_page: String,
     pub feeds: FeedLinks,
@@ -35,7 +35,7 @@ pub(crate) struct ArchivePage<'a> {
     pub codename: &'a str,
     pub device_page: String,
     /// Every release, newest first.
-    pub rows: Vec<RomView<'a>>,
+    pub rows: Vec<RowView<'a>>,
 }
 
 /// The device page and the archive of every device.
@@ -79,11 +79,6 @@ fn device_and_archive<'a>(
         .iter()
         .filter_map(|&i| catalog.rom(i).released)
         .max();
-    let views = |list: &[usize]| {
-        list.iter()
-            .map(|&i| RomView::new(catalog, i))
-            .collect::<Result<Vec<_>, _>>()
-    };
     let device = DevicePage {
         meta: Meta {
             title: format!("{name} ({}) {os} Downloads", key.codename),
@@ -101,7 +96,7 @@ fn device_and_archive<'a>(
         os,
         name: name.clone(),
         codename: key.codename,
-        latest: views(&latest_of(catalog, releases))?,
+        latest: RowView::all(catalog, &latest_of(catalog, releases))?,
         releases: releases.len(),
         archive_page: archive_page.clone(),
         feeds: device_feed_links(key)?,
@@ -125,7 +120,7 @@ fn device_and_archive<'a>(
         name,
         codename: key.codename,
         device_page,
-        rows: views(releases)?,
+        rows: RowView::all(catalog, releases)?,
     };
     Ok([
         Artifact::page(device_path, "device.html", Ctx::Device(device)).with_lastmod(lastmod),

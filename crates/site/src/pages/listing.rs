@@ -9,7 +9,7 @@ use crate::SiteError;
 use crate::artifact::{Artifact, Ctx};
 use crate::catalog::Catalog;
 use crate::links::SitePath;
-use crate::views::{RomView, device_path};
+use crate::views::{RowView, device_path};
 
 /// One device in an OS index.
 #[derive(Serialize)]
@@ -40,7 +40,7 @@ pub(crate) struct IndexLink {
 #[derive(Serialize)]
 pub(crate) struct HomePage<'a> {
     pub meta: Meta,
-    pub latest: Vec<RomView<'a>>,
+    pub latest: Vec<RowView<'a>>,
     pub indexes: Vec<IndexLink>,
     pub feeds: FeedLinks,
 }
@@ -117,10 +117,7 @@ pub(crate) fn listing_pages<'a>(
         .filter(|&i| !catalog.rom(i).kind.is_incremental())
         .take(latest_count)
         .collect();
-    let latest = newest
-        .iter()
-        .map(|&i| RomView::new(catalog, i))
-        .collect::<Result<Vec<_>, _>>()?;
+    let latest = RowView::all(catalog, &newest)?;
     out.push(Artifact::page(
         SitePath::page(&[])?,
         "home.html",
