@@ -47,6 +47,9 @@ pub enum SiteError {
         "output {path} exists and is not a romwatch site symlink; move it away or choose another --out"
     )]
     ForeignOutput { path: PathBuf },
+    /// Another build holds the output's lock.
+    #[error("another build is publishing to {out} (lock {lock})")]
+    Busy { out: PathBuf, lock: PathBuf },
     /// Atomic publishing needs symlinks, which this platform lacks.
     #[error("atomic publishing needs a Unix platform")]
     Unsupported,

@@ -105,13 +105,18 @@ impl Publisher {
         fs::create_dir_all(&versions).map_err(SiteError::io("create", &versions))?;
         let lock_path = versions.join(".lock");
         let lock = File::create(&lock_path).map_err(SiteError::io("create", &lock_path))?;
-        lock.try_lock().map_err(|_| {
-            SiteError::Config(format!(
-                "another build is publishing to {} (lock {})",
-                out.display(),
-                lock_path.display()
-            ))
-        })?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(SiteError::Busy {
+                    out: out.to_path_buf(),
+                    lock: lock_path,
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(SiteError::io("lock", &lock_path)(e));
+            }
+        }
 
         let live = match fs::symlink_metadata(out) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

@@ -202,3 +202,16 @@ fn a_real_directory_at_the_output_path_is_not_overwritten() {
     assert!(matches!(err, SiteError::ForeignOutput { .. }), "{err}");
     assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "mine");
 }
+
+#[test]
+fn a_second_build_at_the_same_time_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let lock = fs::File::open(dir.path().join(".public.versions/.lock")).unwrap();
+    lock.lock().unwrap();
+    let err = build(&sample(), &config(), &out, None).unwrap_err();
+    assert!(matches!(err, SiteError::Busy { .. }), "{err}");
+    lock.unlock().unwrap();
+    build(&sample(), &config(), &out, None).unwrap();
+}
