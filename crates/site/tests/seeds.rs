@@ -163,3 +163,42 @@ fn seed_pages_show_every_value_of_every_card_in_order() {
         assert!(built.contains(&format!("<h1>{title}</h1>")), "{title}");
     }
 }
+
+/// The reference filed `olivelite` and `olivewood` ROMs on `olive` pages (a
+/// codename prefix match); built from the same records, each ROM sits on its
+/// own device's pages only.
+#[test]
+fn reference_misfiled_roms_land_on_their_own_device() {
+    let Some(data) = dataset::load(|permalink| permalink.starts_with("/miui/olive/")) else {
+        eprintln!("shared dataset not found; skipping");
+        return;
+    };
+    assert!(data.roms.iter().any(|r| r.codename.as_str() == "olivelite"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&data, &common::config(), &out, None).unwrap();
+    let files = common::files(&out);
+    for device in ["olive", "olivelite", "olivewood"] {
+        assert!(
+            files.contains(&format!("miui/{device}/index.html")),
+            "{device}"
+        );
+    }
+    for page in files
+        .iter()
+        .filter(|f| f.starts_with("miui/olive/") && f.ends_with("index.html"))
+    {
+        let html = common::read(&out, page);
+        let doc = Html::parse_document(&html);
+        for card in doc.select(&sel("article.card dd a[href]")) {
+            let href = card.value().attr("href").unwrap_or_default();
+            assert!(
+                !href.starts_with("/miui/olivelite/") && !href.starts_with("/miui/olivewood/"),
+                "{page} links {href}"
+            );
+        }
+        for other in ["OLIVELITE", "olivelite_", "OLIVEWOOD", "olivewood_"] {
+            assert!(!html.contains(other), "{page} lists a package of {other}");
+        }
+    }
+}
