@@ -58,11 +58,14 @@ impl Store {
         for device in devices.values() {
             upsert_device(&tx, device, &mut report)?;
         }
+        // The ROMs first, then the incrementals they link: a linked
+        // package that the batch also lists as a record of its own keeps
+        // that record's place in the store's order.
         for incoming in batch {
             merge_one(&tx, &incoming.rom, &mut report)?;
-            if let Some(inc) = &incoming.incremental {
-                merge_one(&tx, inc, &mut report)?;
-            }
+        }
+        for incremental in batch.iter().filter_map(|i| i.incremental.as_ref()) {
+            merge_one(&tx, incremental, &mut report)?;
         }
         tx.commit()?;
         Ok(report)

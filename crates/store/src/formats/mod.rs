@@ -15,7 +15,7 @@ mod latest_yml;
 use std::io::{Read, Write};
 use std::str::FromStr;
 
-use romwatch_model::{Device, Kind, Record, Rom};
+use romwatch_model::{Device, Kind, Method, Record, Rom};
 
 use crate::convert::to_record;
 
@@ -108,8 +108,8 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The interchange records of every ROM, in store order; a full ROM
-    /// carries the URL of its first incremental package.
+    /// The interchange records of every ROM, in store order; a full
+    /// recovery ROM carries the URL of its first incremental package.
     pub fn records(&self) -> Vec<Record> {
         let devices: std::collections::HashMap<&str, &Device> = self
             .devices
@@ -128,8 +128,9 @@ impl Snapshot {
             .iter()
             .filter_map(|rom| {
                 let device = devices.get(rom.variant.as_str())?;
-                let incremental = incrementals
-                    .get(&(rom.variant.as_str(), rom.version.as_str()))
+                let incremental = (rom.method == Method::Recovery)
+                    .then(|| incrementals.get(&(rom.variant.as_str(), rom.version.as_str())))
+                    .flatten()
                     .copied();
                 Some(to_record(rom, device, incremental))
             })
