@@ -7,7 +7,7 @@ use std::io::Write;
 
 #[test]
 fn import_is_idempotent_and_says_so() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     s.write("roms.jsonl", SAMPLE);
     let first = s.ok(&["import", "roms.jsonl"]);
     assert!(first.contains("4 new ROMs"), "{first}");
@@ -21,7 +21,7 @@ fn import_is_idempotent_and_says_so() {
 
 #[test]
 fn a_bad_record_aborts_the_import_with_file_line_and_field() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     s.write("good.jsonl", SAMPLE);
     s.ok(&["import", "good.jsonl"]);
     let bad = SAMPLE
@@ -57,7 +57,7 @@ fn a_bad_record_aborts_the_import_with_file_line_and_field() {
 
 #[test]
 fn contradictions_are_reported_and_the_stored_fact_kept() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     s.write("a.jsonl", SAMPLE);
     s.ok(&["import", "a.jsonl"]);
     s.write(
@@ -78,7 +78,7 @@ fn contradictions_are_reported_and_the_stored_fact_kept() {
 
 #[test]
 fn gzip_from_standard_input() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(SAMPLE.as_bytes()).unwrap();
     let out = s.run_with_stdin(&["import", "-"], &gz.finish().unwrap());
@@ -92,7 +92,7 @@ fn gzip_from_standard_input() {
 
 #[test]
 fn jsonl_round_trip_gives_the_same_store() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     s.write("roms.jsonl", SAMPLE);
     s.ok(&["import", "roms.jsonl"]);
     let first = s.ok(&["export", "--format", "jsonl"]);
@@ -113,7 +113,7 @@ fn jsonl_round_trip_gives_the_same_store() {
 
 #[test]
 fn latest_yml_reads_and_writes_the_reference_format() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     s.write("latest.yml", LATEST_YML);
     s.ok(&["import", "latest.yml"]);
     let exported = s.ok(&["export", "--format", "latest-yml", "--output", "out.yml"]);
@@ -133,7 +133,7 @@ fn latest_yml_reads_and_writes_the_reference_format() {
 
 #[test]
 fn latest_yml_keeps_the_latest_full_rom_per_variant_method_and_branch() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     let older = SAMPLE
         .lines()
         .nth(1)
@@ -171,7 +171,7 @@ fn latest_yml_keeps_the_latest_full_rom_per_variant_method_and_branch() {
 
 #[test]
 fn a_bad_yaml_entry_names_its_line_and_field() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     s.write(
         "latest.yml",
         &LATEST_YML.replace("codename: HM2013022", "codename: ../HM"),
@@ -184,7 +184,7 @@ fn a_bad_yaml_entry_names_its_line_and_field() {
 
 #[test]
 fn the_database_comes_from_flag_env_or_config() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     s.write("roms.jsonl", SAMPLE);
     s.write("romwatch.toml", "db = \"from-config.db\"\n");
     s.ok(&["import", "roms.jsonl"]);

@@ -6,7 +6,7 @@ use common::Scratch;
 
 #[test]
 fn parses_names_and_urls_into_json_lines() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     let out = s.run(&[
         "parse",
         "--json",
@@ -30,7 +30,7 @@ fn parses_names_and_urls_into_json_lines() {
 
 #[test]
 fn reads_standard_input_and_fails_on_a_bad_name() {
-    let s = Scratch::new();
+    let s = Scratch::create();
     let out = s.run_with_stdin(
         &["parse", "--json"],
         b"agate_eea_global_images_OS1.0.10.0.UKWEUXM_20250115.0000.00_14.0_eea_3c2f45d9c8.tgz\nnot-a-rom.apk\n",

@@ -12,7 +12,7 @@ fn the_shared_dataset_imports_whole_and_round_trips() {
         return;
     };
     let data = data.to_str().expect("utf-8 path");
-    let s = Scratch::new();
+    let s = Scratch::create();
     let report: serde_json::Value =
         serde_json::from_str(&s.ok(&["--json", "import", data])).unwrap();
     assert_eq!(report["records"], 52786);

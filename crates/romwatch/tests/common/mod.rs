@@ -1,7 +1,7 @@
 //! Shared helpers of the CLI tests: run the real binary in a scratch
 //! directory, as a user would.
 
-#![allow(dead_code)] // each test file uses a different part
+#![allow(dead_code)] // each test file uses a different part of it
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    pub fn new() -> Scratch {
+    pub fn create() -> Scratch {
         Scratch {
             dir: tempfile::tempdir().expect("temp dir"),
         }
