@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::formats::{self, Format, InputError};
-use crate::{Incoming, MergeReport, Store, StoreError, to_incoming};
+use crate::{Announce, Incoming, MergeReport, Store, StoreError, to_incoming};
 
 /// How many bad records are listed before an import gives up reading.
 const MAX_LISTED_ERRORS: usize = 20;
@@ -66,7 +66,8 @@ pub fn import_text(
         errors.truncate(MAX_LISTED_ERRORS);
         return Err(ImportError::Invalid { errors, more });
     }
-    let merge = store.merge(&batch)?;
+    // An import records history; it never announces it.
+    let merge = store.merge(&batch, Announce::Nothing)?;
     Ok(ImportReport {
         source: source_name.to_string(),
         records: records.len(),

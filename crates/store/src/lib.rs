@@ -11,6 +11,7 @@ pub mod formats;
 mod import;
 mod merge;
 mod migrations;
+mod outbox;
 mod sqlite;
 mod stats;
 
@@ -18,5 +19,6 @@ pub use convert::{Incoming, RecordError, to_incoming, to_record};
 pub use error::StoreError;
 pub use import::{ImportError, ImportReport, import_text};
 pub use merge::{Conflict, MergeReport};
+pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
 pub use sqlite::Store;
 pub use stats::Stats;

@@ -24,6 +24,8 @@ pub struct MergeReport {
     pub new_devices: usize,
     pub renamed_devices: usize,
     pub conflicts: Vec<Conflict>,
+    /// Outbox events written (none for an import).
+    pub events: usize,
 }
 
 impl MergeReport {

@@ -39,6 +39,30 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX roms_by_codename ON roms(codename, released);
     CREATE INDEX roms_by_variant ON roms(variant);",
+    // 2: the outbox. An event is written in the transaction that made the
+    // change it announces; a delivery row records each channel's outcome.
+    "CREATE TABLE events (
+        id         INTEGER PRIMARY KEY,
+        uid        TEXT NOT NULL UNIQUE,      -- stable, random: delivery ids derive from it
+        rom_id     INTEGER NOT NULL REFERENCES roms(id),
+        kind       TEXT NOT NULL,             -- new, md5, size, promoted
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE channels (
+        name       TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,             -- telegram, discord, webhook
+        after_event INTEGER NOT NULL,         -- the channel gets events with a greater id
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE deliveries (
+        event_id   INTEGER NOT NULL REFERENCES events(id),
+        channel    TEXT NOT NULL REFERENCES channels(name),
+        state      TEXT NOT NULL,             -- pending, delivered, failed
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (event_id, channel)
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.

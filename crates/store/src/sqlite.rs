@@ -10,14 +10,14 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use romwatch_model::{Codename, Device, Kind, Md5, Region, Rom, Size};
 
 use crate::merge::merge_rom;
-use crate::{Incoming, MergeReport, StoreError, migrations};
+use crate::{Announce, EventKind, Incoming, MergeReport, StoreError, migrations};
 
 /// The release store.
 pub struct Store {
     conn: Connection,
 }
 
-const ROM_COLUMNS: &str = "filename, codename, variant, version, android, os_family, os_major, branch, method, \
+pub(crate) const ROM_COLUMNS: &str = "filename, codename, variant, version, android, os_family, os_major, branch, method, \
      incremental_from, size_bytes, size_exact, md5, url, mirrors, changelog, released, first_seen";
 
 impl Store {
@@ -46,8 +46,14 @@ impl Store {
     }
 
     /// Writes checked records in one transaction: new device variants and
-    /// ROMs are added, known ones merged (see [`crate::merge`]).
-    pub fn merge(&mut self, batch: &[Incoming]) -> Result<MergeReport, StoreError> {
+    /// ROMs are added, known ones merged (see [`crate::merge`]). With
+    /// [`Announce::Changes`], each new ROM and each newly learned fact gets
+    /// an outbox event in the same transaction.
+    pub fn merge(
+        &mut self,
+        batch: &[Incoming],
+        announce: Announce,
+    ) -> Result<MergeReport, StoreError> {
         let tx = self.conn.transaction()?;
         let mut report = MergeReport::default();
         // A device's name is the one the batch's last record gives it.
@@ -61,11 +67,16 @@ impl Store {
         // The ROMs first, then the incrementals they link: a linked
         // package that the batch also lists as a record of its own keeps
         // that record's place in the store's order.
-        for incoming in batch {
-            merge_one(&tx, &incoming.rom, &mut report)?;
-        }
-        for incremental in batch.iter().filter_map(|i| i.incremental.as_ref()) {
-            merge_one(&tx, incremental, &mut report)?;
+        let roms = batch.iter().map(|i| &i.rom);
+        let incrementals = batch.iter().filter_map(|i| i.incremental.as_ref());
+        for rom in roms.chain(incrementals) {
+            let changes = merge_one(&tx, rom, &mut report)?;
+            if announce == Announce::Changes {
+                for kind in changes {
+                    crate::outbox::add_event(&tx, &rom.filename, kind)?;
+                    report.events += 1;
+                }
+            }
         }
         tx.commit()?;
         Ok(report)
@@ -128,7 +139,7 @@ fn read_devices(conn: &Connection) -> Result<Vec<Device>, StoreError> {
 
 fn read_roms(conn: &Connection) -> Result<Vec<Rom>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {ROM_COLUMNS} FROM roms ORDER BY id"))?;
-    let rows = stmt.query_map([], |r| Ok(read_rom(r)))?;
+    let rows = stmt.query_map([], |r| Ok(read_rom(r, 0)))?;
     rows.map(|r| r?).collect()
 }
 
@@ -154,30 +165,32 @@ fn upsert_device(
     Ok(())
 }
 
-fn merge_one(tx: &Transaction, incoming: &Rom, report: &mut MergeReport) -> Result<(), StoreError> {
-    match find_rom(tx, &incoming.filename)? {
-        None => {
-            insert_rom(tx, incoming)?;
-            report.new_roms += 1;
-        }
-        Some(stored) => {
-            let merged = merge_rom(&stored, incoming, &mut report.conflicts);
-            if merged == stored {
-                report.unchanged_roms += 1;
-            } else {
-                update_rom(tx, &merged)?;
-                report.updated_roms += 1;
-            }
-        }
+/// Merges one ROM; returns what there is to announce about it.
+fn merge_one(
+    tx: &Transaction,
+    incoming: &Rom,
+    report: &mut MergeReport,
+) -> Result<Vec<EventKind>, StoreError> {
+    let Some(stored) = find_rom(tx, &incoming.filename)? else {
+        insert_rom(tx, incoming)?;
+        report.new_roms += 1;
+        return Ok(vec![EventKind::New]);
+    };
+    let merged = merge_rom(&stored, incoming, &mut report.conflicts);
+    if merged == stored {
+        report.unchanged_roms += 1;
+        return Ok(Vec::new());
     }
-    Ok(())
+    update_rom(tx, &merged)?;
+    report.updated_roms += 1;
+    Ok(EventKind::learned(&stored, &merged))
 }
 
-fn find_rom(conn: &Connection, filename: &str) -> Result<Option<Rom>, StoreError> {
+pub(crate) fn find_rom(conn: &Connection, filename: &str) -> Result<Option<Rom>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {ROM_COLUMNS} FROM roms WHERE filename = ?1"
     ))?;
-    stmt.query_row([filename], |r| Ok(read_rom(r)))
+    stmt.query_row([filename], |r| Ok(read_rom(r, 0)))
         .optional()?
         .transpose()
 }
@@ -241,14 +254,15 @@ fn update_rom(tx: &Transaction, rom: &Rom) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn read_rom(r: &Row) -> Result<Rom, StoreError> {
+/// Reads a ROM whose [`ROM_COLUMNS`] start at column `at` of the row.
+pub(crate) fn read_rom(r: &Row, at: usize) -> Result<Rom, StoreError> {
     let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("{what} {value:?}"));
-    let text = |i| r.get::<_, String>(i);
-    let opt = |i| r.get::<_, Option<String>>(i);
+    let text = |i| r.get::<_, String>(at + i);
+    let opt = |i| r.get::<_, Option<String>>(at + i);
     let family: String = text(5)?;
     let os = romwatch_model::OsLine {
         family: family.parse().map_err(|_| corrupt("OS family", &family))?,
-        major: r.get::<_, Option<u16>>(6)?,
+        major: r.get::<_, Option<u16>>(at + 6)?,
     };
     let branch: String = text(7)?;
     let method: String = text(8)?;
@@ -273,9 +287,9 @@ fn read_rom(r: &Row) -> Result<Rom, StoreError> {
             Some(from) => Kind::Incremental { from },
             None => Kind::Full,
         },
-        size: r.get::<_, Option<i64>>(10)?.map(|bytes| Size {
+        size: r.get::<_, Option<i64>>(at + 10)?.map(|bytes| Size {
             bytes: bytes as u64,
-            exact: r.get::<_, bool>(11).unwrap_or(false),
+            exact: r.get::<_, bool>(at + 11).unwrap_or(false),
         }),
         md5,
         url: opt(13)?,
