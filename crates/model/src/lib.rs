@@ -9,6 +9,7 @@ mod codename;
 mod enums;
 mod md5;
 mod package;
+pub mod paths;
 mod record;
 mod region;
 mod rom;

@@ -44,6 +44,28 @@ pub enum Command {
     Parse(ParseArgs),
     /// Count the store's ROMs by OS line, branch, method, region and year
     Stats,
+    /// Deliver pending release events to the configured channels
+    /// (Telegram, Discord, webhooks), each once per channel
+    Notify(NotifyArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct NotifyArgs {
+    #[command(subcommand)]
+    pub action: Option<NotifyAction>,
+    /// Print what would be sent; send and record nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyAction {
+    /// Send a test message, built from the newest ROM, to one channel
+    Test {
+        /// The channel's `name` in the config file
+        channel: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -55,6 +77,11 @@ pub struct ImportArgs {
     /// tracker's latest.yml) [default: guessed from the name and content]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// Record notification events for what this import adds or learns, as
+    /// the tracker does (to try channels out); by default an import is
+    /// history and announces nothing
+    #[arg(long)]
+    pub announce: bool,
 }
 
 #[derive(Debug, Args)]

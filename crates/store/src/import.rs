@@ -29,13 +29,15 @@ pub struct ImportReport {
 }
 
 /// Checks every record of `text` and, if all are good, merges them into the
-/// store in one transaction. `progress` is called with the number of
+/// store in one transaction. Imports normally record history and announce
+/// nothing ([`Announce::Nothing`]). `progress` is called with the number of
 /// records checked so far.
 pub fn import_text(
     store: &mut Store,
     source_name: &str,
     text: &str,
     format: Format,
+    announce: Announce,
     now: DateTime<Utc>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ImportReport, ImportError> {
@@ -66,8 +68,7 @@ pub fn import_text(
         errors.truncate(MAX_LISTED_ERRORS);
         return Err(ImportError::Invalid { errors, more });
     }
-    // An import records history; it never announces it.
-    let merge = store.merge(&batch, Announce::Nothing)?;
+    let merge = store.merge(&batch, announce)?;
     Ok(ImportReport {
         source: source_name.to_string(),
         records: records.len(),

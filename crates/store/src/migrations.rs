@@ -57,7 +57,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE deliveries (
         event_id   INTEGER NOT NULL REFERENCES events(id),
         channel    TEXT NOT NULL REFERENCES channels(name),
-        state      TEXT NOT NULL,             -- pending, delivered, failed
+        state      TEXT NOT NULL,             -- pending, delivered, failed, skipped
         attempts   INTEGER NOT NULL DEFAULT 0,
         last_error TEXT,
         updated_at TEXT NOT NULL,

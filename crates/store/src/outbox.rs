@@ -85,6 +85,9 @@ pub struct Event {
     pub created_at: DateTime<Utc>,
     pub rom: Rom,
     pub device: Device,
+    /// For a full recovery ROM, the URL of an incremental package of the
+    /// same variant to the same version, when one is known.
+    pub incremental_url: Option<String>,
 }
 
 /// Where one event stands with one channel.
@@ -96,6 +99,8 @@ pub enum DeliveryState {
     Delivered,
     /// Refused for good (the reason is kept); not retried.
     Failed,
+    /// Not for this channel (its filter); never sent.
+    Skipped,
 }
 
 impl DeliveryState {
@@ -104,6 +109,7 @@ impl DeliveryState {
             DeliveryState::Pending => "pending",
             DeliveryState::Delivered => "delivered",
             DeliveryState::Failed => "failed",
+            DeliveryState::Skipped => "skipped",
         }
     }
 }
@@ -157,7 +163,13 @@ impl Store {
     pub fn pending_events(&self, channel: &str, limit: usize) -> Result<Vec<Event>, StoreError> {
         let columns: Vec<String> = ROM_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect();
         let sql = format!(
-            "SELECT e.id, e.uid, e.kind, e.created_at, d.name, d.region, {}
+            "SELECT e.id, e.uid, e.kind, e.created_at, d.name, d.region,
+                    (SELECT i.url FROM roms i
+                     WHERE r.method = 'Recovery' AND r.incremental_from IS NULL
+                       AND i.variant = r.variant AND i.version = r.version
+                       AND i.incremental_from IS NOT NULL
+                     ORDER BY i.id LIMIT 1),
+                    {}
              FROM events e
              JOIN channels c ON c.name = ?1
              JOIN roms r ON r.id = e.rom_id
@@ -174,7 +186,7 @@ impl Store {
                 let kind: String = row.get(2)?;
                 let created: String = row.get(3)?;
                 let region: String = row.get(5)?;
-                let rom = read_rom(row, 6)?;
+                let rom = read_rom(row, 7)?;
                 Ok(Event {
                     id: row.get(0)?,
                     uid: row.get(1)?,
@@ -190,6 +202,7 @@ impl Store {
                         region: romwatch_model::Region::from_code(&region)
                             .ok_or_else(|| StoreError::Corrupt(format!("region {region:?}")))?,
                     },
+                    incremental_url: row.get(6)?,
                     rom,
                 })
             })())
@@ -229,6 +242,7 @@ impl Store {
                 state: match state.as_str() {
                     "delivered" => DeliveryState::Delivered,
                     "failed" => DeliveryState::Failed,
+                    "skipped" => DeliveryState::Skipped,
                     _ => DeliveryState::Pending,
                 },
                 attempts: r.get(3)?,
@@ -236,6 +250,36 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest full ROM as an event, for test messages; `None` when the
+    /// store is empty.
+    pub fn sample_event(&self) -> Result<Option<Event>, StoreError> {
+        let Some(rom) = self
+            .connection()
+            .query_row(
+                &format!("SELECT {ROM_COLUMNS} FROM roms WHERE incremental_from IS NULL ORDER BY id DESC LIMIT 1"),
+                [],
+                |r| Ok(read_rom(r, 0)),
+            )
+            .optional()?
+            .transpose()?
+        else {
+            return Ok(None);
+        };
+        let device = self
+            .devices()?
+            .into_iter()
+            .find(|d| d.codename == rom.variant);
+        Ok(device.map(|device| Event {
+            id: 0,
+            uid: "test".to_string(),
+            kind: EventKind::New,
+            created_at: Utc::now(),
+            rom,
+            device,
+            incremental_url: None,
+        }))
     }
 
     /// The number of events in the outbox.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use romwatch_store::formats::{self, Format};
-use romwatch_store::{ImportReport, import_text};
+use romwatch_store::{Announce, ImportReport, import_text};
 
 use super::{Context, print_json};
 use crate::cli::ImportArgs;
@@ -38,6 +38,11 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         None => formats::detect(&source_name, &text),
     };
 
+    let announce = if args.announce {
+        Announce::Changes
+    } else {
+        Announce::Nothing
+    };
     let mut store = ctx.store()?;
     let bar = progress::bar("records");
     let report = import_text(
@@ -45,6 +50,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         &source_name,
         &text,
         format,
+        announce,
         chrono::Utc::now(),
         &|done, total| {
             bar.set_length(total as u64);

@@ -3,6 +3,7 @@
 
 mod export;
 mod import;
+mod notify;
 mod parse;
 mod stats;
 
@@ -15,8 +16,9 @@ use romwatch_store::Store;
 use crate::cli::{Cli, Command, Global};
 use crate::config::Config;
 
-/// What every subcommand may need: the store's location and the global flags.
+/// What every subcommand may need: the config and the global flags.
 pub struct Context {
+    pub config: Config,
     pub json: bool,
     db: PathBuf,
 }
@@ -28,6 +30,7 @@ impl Context {
         let config = Config::load(&global.config, named)?;
         let db = config.db_path(global.db.as_deref());
         Ok(Context {
+            config,
             json: global.json,
             db,
         })
@@ -47,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&ctx, &args),
         Command::Parse(args) => parse::run(&ctx, &args),
         Command::Stats => stats::run(&ctx),
+        Command::Notify(args) => notify::run(&ctx, &args),
     }
 }
 

@@ -31,8 +31,13 @@ impl Scratch {
     /// Runs `romwatch ARGS` in the scratch directory (so the default
     /// `romwatch.db` lands there), with `stdin` as standard input.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        self.run_full(args, stdin, &[])
+    }
+
+    fn run_full(&self, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_romwatch"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(self.dir.path())
             .env_remove("ROMWATCH_DB")
             .env_remove("ROMWATCH_CONFIG")
@@ -56,7 +61,12 @@ impl Scratch {
 
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
+        self.ok_env(args, &[])
+    }
+
+    /// Runs with extra environment variables and asserts success.
+    pub fn ok_env(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = self.run_full(args, b"", env);
         assert!(
             out.status.success(),
             "romwatch {args:?} failed: {}",
