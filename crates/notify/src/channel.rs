@@ -62,6 +62,37 @@ pub(crate) fn http_client() -> reqwest::Client {
         .unwrap_or_else(|_| reqwest::Client::new())
 }
 
+/// A service's answer to a request.
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+/// POSTs a JSON body with extra headers and reads the whole answer.
+pub(crate) async fn post_json(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    headers: &[(&str, String)],
+    body: String,
+) -> Result<Answer, SendError> {
+    let mut request = client
+        .post(url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    let response = request.body(body).send().await.map_err(transport_error)?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.text().await.unwrap_or_default();
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
 /// A transport failure, described without the URL (it may hold a token).
 pub(crate) fn transport_error(err: reqwest::Error) -> SendError {
     SendError::Retry {

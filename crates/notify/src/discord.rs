@@ -7,7 +7,7 @@ use romwatch_store::Event;
 use serde_json::{Value, json};
 
 use crate::channel::{
-    Channel, SendFuture, chat_wants, check_url, classify, http_client, transport_error, truncate,
+    Channel, SendFuture, chat_wants, check_url, classify, http_client, post_json, truncate,
 };
 use crate::config::{ChannelConfigError, DiscordConfig, Filter};
 use crate::release::Release;
@@ -169,18 +169,9 @@ impl Channel for Discord {
 
     fn send<'a>(&'a self, release: &'a Release<'a>) -> SendFuture<'a> {
         Box::pin(async move {
-            let response = self
-                .client
-                .post(self.endpoint.clone())
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body(release).to_string())
-                .send()
-                .await
-                .map_err(transport_error)?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let text = response.text().await.unwrap_or_default();
-            let parsed: Option<Value> = serde_json::from_str(&text).ok();
+            let answer =
+                post_json(&self.client, &self.endpoint, &[], body(release).to_string()).await?;
+            let parsed: Option<Value> = serde_json::from_str(&answer.body).ok();
             let message = parsed
                 .as_ref()
                 .and_then(|v| v["message"].as_str())
@@ -189,9 +180,9 @@ impl Channel for Discord {
             let after = parsed
                 .and_then(|v| v["retry_after"].as_f64())
                 .map(|s| Duration::from_secs_f64(s.clamp(0.0, 86_400.0)));
-            let outcome = classify(status, &headers, &message, after);
+            let outcome = classify(answer.status, &answer.headers, &message, after);
             if outcome.is_ok()
-                && let Some(wait) = bucket_wait(&headers)
+                && let Some(wait) = bucket_wait(&answer.headers)
             {
                 tokio::time::sleep(wait).await;
             }

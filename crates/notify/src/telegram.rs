@@ -7,7 +7,7 @@ use romwatch_store::Event;
 use serde_json::{Value, json};
 
 use crate::channel::{
-    Channel, SendFuture, chat_wants, check_url, classify, http_client, transport_error,
+    Channel, SendFuture, chat_wants, check_url, classify, http_client, post_json,
 };
 use crate::config::{ChannelConfigError, Filter, TelegramConfig};
 use crate::release::Release;
@@ -175,19 +175,15 @@ impl Channel for Telegram {
 
     fn send<'a>(&'a self, release: &'a Release<'a>) -> SendFuture<'a> {
         Box::pin(async move {
-            let response = self
-                .client
-                .post(self.endpoint.clone())
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(self.body(release).to_string())
-                .send()
-                .await
-                .map_err(transport_error)?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.text().await.unwrap_or_default();
-            let (description, after) = api_error(&body);
-            classify(status, &headers, &description, after)
+            let answer = post_json(
+                &self.client,
+                &self.endpoint,
+                &[],
+                self.body(release).to_string(),
+            )
+            .await?;
+            let (description, after) = api_error(&answer.body);
+            classify(answer.status, &answer.headers, &description, after)
         })
     }
 }

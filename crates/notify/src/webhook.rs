@@ -11,7 +11,7 @@ use romwatch_store::{Event, to_record};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::channel::{Channel, SendFuture, check_url, classify, http_client, transport_error};
+use crate::channel::{Channel, SendFuture, check_url, classify, http_client, post_json};
 use crate::config::{ChannelConfigError, Filter, WebhookConfig};
 use crate::release::Release;
 
@@ -93,24 +93,16 @@ impl Channel for Webhook {
     fn send<'a>(&'a self, release: &'a Release<'a>) -> SendFuture<'a> {
         Box::pin(async move {
             let body = self.body(release);
-            let response = self
-                .client
-                .post(self.url.clone())
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .header("X-Romwatch-Event", release.event.kind.as_str())
-                .header("X-Romwatch-Delivery", self.delivery_id(release.event))
-                .header(
+            let headers = [
+                ("X-Romwatch-Event", release.event.kind.as_str().to_string()),
+                ("X-Romwatch-Delivery", self.delivery_id(release.event)),
+                (
                     "X-Romwatch-Signature",
                     signature(self.secret.as_bytes(), body.as_bytes()),
-                )
-                .body(body)
-                .send()
-                .await
-                .map_err(transport_error)?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let text = response.text().await.unwrap_or_default();
-            classify(status, &headers, &text, None)
+                ),
+            ];
+            let answer = post_json(&self.client, &self.url, &headers, body).await?;
+            classify(answer.status, &answer.headers, &answer.body, None)
         })
     }
 }
