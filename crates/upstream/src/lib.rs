@@ -17,6 +17,7 @@ pub mod fullrom;
 mod http;
 pub mod observation;
 pub mod ota;
+pub mod sim;
 pub mod source;
 
 pub use cdn::{CdnFile, CdnSource};
