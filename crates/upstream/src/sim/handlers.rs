@@ -74,7 +74,7 @@ pub(crate) async fn ota(State(state): State<Shared>, Form(form): Form<OtaForm>) 
     }
     let body = match fault {
         Some(Fault::WrongCiphertext) => crypto::seal_with_key(&plaintext, b"otherkey12345678"),
-        Some(Fault::BadBase64) => "<<not base64>>=!".to_string(),
+        Some(Fault::BadBase64) => "%%not*base64%%".to_string(),
         // Long answers come wrapped in lines, as PHP's chunk_split writes them.
         _ => wrap_lines(&crypto::seal(&plaintext)),
     };

@@ -27,6 +27,7 @@ pub(crate) fn load(path: &Path, seed: u64) -> Result<(Catalog, usize), SimError>
     let file = std::fs::File::open(path).map_err(io)?;
     let mut catalog = Catalog::new(seed);
     let mut skipped = 0;
+    let mut incrementals = Vec::new();
     for line in std::io::BufReader::new(file).lines() {
         let line = line.map_err(io)?;
         if line.trim().is_empty() {
@@ -36,22 +37,27 @@ pub(crate) fn load(path: &Path, seed: u64) -> Result<(Catalog, usize), SimError>
             .then(|| serde_json::from_str::<Record>(&line).ok())
             .flatten();
         match record {
-            Some(record) if add_record(&mut catalog, &record) => {}
-            _ => skipped += 1,
+            Some(record) => match add_record(&mut catalog, &record) {
+                Some(linked) => incrementals.extend(linked),
+                None => skipped += 1,
+            },
+            None => skipped += 1,
         }
+    }
+    // Linked incrementals last: a record of the same file, with its MD5 and
+    // size, wins over what a link alone says.
+    for rom in incrementals {
+        catalog.add_rom(rom);
     }
     catalog.index_community();
     Ok((catalog, skipped))
 }
 
-/// Adds a record's ROM, and the incremental package its card links to.
-pub(crate) fn add_record(catalog: &mut Catalog, record: &Record) -> bool {
-    let Ok(package) = PackageName::parse(&record.filename) else {
-        return false;
-    };
-    let Some(device) = device_of(catalog, record, &package) else {
-        return false;
-    };
+/// Adds a record's ROM (`None` when its name or device is unusable) and
+/// returns the incremental package its card links to, to be added later.
+pub(crate) fn add_record(catalog: &mut Catalog, record: &Record) -> Option<Option<SimRom>> {
+    let package = PackageName::parse(&record.filename).ok()?;
+    let device = device_of(catalog, record, &package)?;
     let branch = record
         .branch
         .parse()
@@ -103,31 +109,32 @@ pub(crate) fn add_record(catalog: &mut Catalog, record: &Record) -> bool {
         signed: false,
         stand_in_key: record.filename.clone(),
     };
-    let added = catalog.add_rom(rom).is_some();
-    // The card's incremental link names a package of its own.
-    if let Some(url) = record.incremental_url.as_deref()
-        && let Ok(inc) = PackageName::parse(file_name_of_url(url))
-        && let DeviceRef::Variant(inc_variant) = &inc.device
-        && inc_variant.as_str() == catalog.devices[device].variant.as_str()
-    {
-        let filename = file_name_of_url(url).to_string();
-        catalog.add_rom(SimRom {
+    catalog.add_rom(rom)?;
+    // The card's incremental link names a package of its own, when it is
+    // for the same variant (the reference data sometimes links another's).
+    let linked = record.incremental_url.as_deref().and_then(|url| {
+        let filename = file_name_of_url(url);
+        let inc = PackageName::parse(filename).ok()?;
+        let DeviceRef::Variant(variant) = &inc.device else {
+            return None;
+        };
+        (variant.as_str() == catalog.devices[device].variant.as_str()).then(|| SimRom {
             device,
-            stand_in_key: filename.clone(),
-            filename,
+            stand_in_key: filename.to_string(),
+            filename: filename.to_string(),
             version: inc.version.clone(),
             branch,
             method: Method::Recovery,
             from: inc.from.as_ref().map(|v| v.as_str().to_string()),
-            android,
+            android: android.clone(),
             md5: None,
             size: 0,
             date,
-            changelog,
+            changelog: changelog.clone(),
             signed: false,
-        });
-    }
-    added
+        })
+    });
+    Some(linked)
 }
 
 /// Finds or adds the record's device variant.
