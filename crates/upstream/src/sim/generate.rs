@@ -377,7 +377,7 @@ fn history(
             && (line.prefix == "OS" || line.major == 14)
             && rng.random_bool(0.6)
         {
-            public_beta(catalog, rng, device, line, &tag, cursor);
+            public_beta(catalog, rng, device, line, cursor);
         }
     }
     if (china || region == Region::Global) && LINES[family.launch].year <= 2020 {
@@ -391,7 +391,6 @@ fn public_beta(
     rng: &mut ChaCha8Rng,
     device: usize,
     line: &Line,
-    _tag: &str,
     after: NaiveDate,
 ) {
     let date = after + Days::new(rng.random_range(1..20));

@@ -21,16 +21,11 @@ use crate::error::SourceId;
 use crate::fullrom::NO_PACKAGE;
 use crate::ota::{AnswerObject, FileMirror, GentleNotice, RomObject};
 
-/// The form of an OTA request.
+/// The form of an OTA request. `t` (service token) and `s` (signed-in
+/// level) are accepted and ignored: the simulator serves public releases.
 #[derive(Deserialize)]
 pub(crate) struct OtaForm {
     q: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    t: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    s: String,
 }
 
 /// `POST /updates/miotaV3.php`.
@@ -239,18 +234,16 @@ pub(crate) async fn fullrom_json(
         let catalog = state.read();
         match fullrom_pick(&catalog, &query) {
             Some(rom) if fault != Some(Fault::NoPackage) => {
-                serde_json::to_string(&json!({"LatestFullRom": Value::Null}))
-                    .and_then(|_| {
-                        #[derive(serde::Serialize)]
-                        struct Full<'a> {
-                            #[serde(rename = "LatestFullRom")]
-                            latest: RomObject<'a>,
-                        }
-                        serde_json::to_string(&Full {
-                            latest: rom_object(&catalog, rom),
-                        })
-                    })
-                    .unwrap_or_default()
+                // A struct, not `json!`: the changelog's sections keep their order.
+                #[derive(serde::Serialize)]
+                struct FullRomAnswer<'a> {
+                    #[serde(rename = "LatestFullRom")]
+                    latest: RomObject<'a>,
+                }
+                let answer = FullRomAnswer {
+                    latest: rom_object(&catalog, rom),
+                };
+                serde_json::to_string(&answer).unwrap_or_default()
             }
             _ => r#"{"LatestFullRom":[]}"#.to_string(),
         }

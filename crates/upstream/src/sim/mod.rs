@@ -84,10 +84,23 @@ pub enum SimError {
 
 /// Builds the catalog, then serves until the listener fails.
 pub async fn serve(listener: TcpListener, options: SimOptions) -> Result<(), SimError> {
+    serve_until(listener, options, std::future::pending()).await
+}
+
+/// Like [`serve`], and stops when `shutdown` completes (a Ctrl-C handler,
+/// say), after the requests in flight are answered; a request held by a
+/// `timeout` fault delays that by up to [`FaultConfig::timeout_hold_ms`].
+pub async fn serve_until(
+    listener: TcpListener,
+    options: SimOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), SimError> {
     let state = Arc::new(SimState::build(options).await?);
     let addr = listener.local_addr()?;
     tracing::info!(%addr, roms = state.rom_count(), "simulated upstream serving");
-    axum::serve(listener, server::router(state)).await?;
+    axum::serve(listener, server::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }
 
