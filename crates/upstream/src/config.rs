@@ -57,7 +57,6 @@ impl SourceConfig {
 /// The OTA updater API has a China host and an international one, and
 /// builds download links on a mirror.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct OtaConfig {
     /// The international host, asked for `*_global` variants.
     #[serde(flatten)]
@@ -70,9 +69,10 @@ pub struct OtaConfig {
     pub updater_version: String,
 }
 
-/// Every source's settings.
+/// Every source's settings. Read from a file, each table may name only
+/// the settings it changes; the rest keep their defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(from = "UpstreamFile")]
 pub struct UpstreamConfig {
     pub ota: OtaConfig,
     /// `fullromdownload.php` and `miota-fullrom.php`.
@@ -98,6 +98,84 @@ impl Default for UpstreamConfig {
             china: SourceConfig::new("https://api.vip.miui.com"),
             cdn: SourceConfig::new("https://bigota.d.miui.com"),
         }
+    }
+}
+
+/// One source's table as written in a file: any subset of the settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct SourceTable {
+    base_url: Option<String>,
+    timeout_ms: Option<u64>,
+    user_agent: Option<String>,
+    max_body_bytes: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct OtaTable {
+    base_url: Option<String>,
+    timeout_ms: Option<u64>,
+    user_agent: Option<String>,
+    max_body_bytes: Option<usize>,
+    china_base_url: Option<String>,
+    mirror: Option<String>,
+    updater_version: Option<String>,
+}
+
+/// The `[upstream]` table as written in a file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct UpstreamFile {
+    ota: OtaTable,
+    fullrom: SourceTable,
+    community: SourceTable,
+    china: SourceTable,
+    cdn: SourceTable,
+}
+
+impl SourceTable {
+    fn apply(self, config: &mut SourceConfig) {
+        if let Some(v) = self.base_url {
+            config.base_url = v;
+        }
+        if let Some(v) = self.timeout_ms {
+            config.timeout_ms = v;
+        }
+        if let Some(v) = self.user_agent {
+            config.user_agent = v;
+        }
+        if let Some(v) = self.max_body_bytes {
+            config.max_body_bytes = v;
+        }
+    }
+}
+
+impl From<UpstreamFile> for UpstreamConfig {
+    fn from(file: UpstreamFile) -> UpstreamConfig {
+        let mut config = UpstreamConfig::default();
+        let ota = file.ota;
+        let http = SourceTable {
+            base_url: ota.base_url,
+            timeout_ms: ota.timeout_ms,
+            user_agent: ota.user_agent,
+            max_body_bytes: ota.max_body_bytes,
+        };
+        http.apply(&mut config.ota.http);
+        if let Some(v) = ota.china_base_url {
+            config.ota.china_base_url = v;
+        }
+        if let Some(v) = ota.mirror {
+            config.ota.mirror = v;
+        }
+        if let Some(v) = ota.updater_version {
+            config.ota.updater_version = v;
+        }
+        file.fullrom.apply(&mut config.fullrom);
+        file.community.apply(&mut config.community);
+        file.china.apply(&mut config.china);
+        file.cdn.apply(&mut config.cdn);
+        config
     }
 }
 
@@ -138,12 +216,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn partial_config_keeps_defaults() {
-        let json = r#"{"cdn": {"base_url": "http://127.0.0.1:9/"}, "ota": {"base_url": "http://a",
-            "china_base_url": "http://b", "mirror": "http://m", "updater_version": "1"}}"#;
+    fn partial_tables_keep_defaults() {
+        let json = r#"{"cdn": {"base_url": "http://127.0.0.1:9"},
+                       "ota": {"timeout_ms": 5000, "mirror": "https://hugeota.d.miui.com"}}"#;
         let config: UpstreamConfig = serde_json::from_str(json).unwrap();
-        assert_eq!(config.cdn.base_url, "http://127.0.0.1:9/");
-        assert_eq!(config.ota.http.timeout_ms, 30_000);
-        assert_eq!(config.community, UpstreamConfig::default().community);
+        let defaults = UpstreamConfig::default();
+        assert_eq!(config.cdn.base_url, "http://127.0.0.1:9");
+        assert_eq!(config.cdn.timeout_ms, defaults.cdn.timeout_ms);
+        assert_eq!(config.ota.http.timeout_ms, 5_000);
+        assert_eq!(config.ota.http.base_url, defaults.ota.http.base_url);
+        assert_eq!(config.ota.mirror, "https://hugeota.d.miui.com");
+        assert_eq!(config.community, defaults.community);
+        assert_eq!(
+            serde_json::from_str::<UpstreamConfig>("{}").unwrap(),
+            defaults
+        );
+    }
+
+    #[test]
+    fn unknown_settings_are_refused() {
+        for json in [r#"{"cdn": {"base_ulr": "x"}}"#, r#"{"fastboot": {}}"#] {
+            assert!(
+                serde_json::from_str::<UpstreamConfig>(json).is_err(),
+                "{json}"
+            );
+        }
     }
 }

@@ -7,7 +7,8 @@
 //! the MD5 is the real digest of that stand-in body, and the file name
 //! carries its first 10 hex digits, so a client that downloads and hashes
 //! a file finds it matches. ROMs loaded from a JSON Lines file keep the
-//! MD5 the file gives; their stand-in cannot match it.
+//! MD5 the file gives; their stand-in cannot match it. A loaded record
+//! without a size gets a nominal one derived from its file name.
 
 use std::collections::HashMap;
 

@@ -5,6 +5,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use md5::{Digest, Md5 as Md5Hasher};
 use romwatch_model::{
     Codename, DeviceRef, Method, PackageName, Record, Region, Size, file_name_of_url,
     variant_codename,
@@ -76,7 +77,8 @@ pub(crate) fn add_record(catalog: &mut Catalog, record: &Record) -> Option<Optio
                 .and_then(|s| Size::parse_human(s).ok())
                 .map(|s| s.bytes)
         })
-        .unwrap_or(0);
+        .filter(|&bytes| Size::exact(bytes).is_plausible())
+        .unwrap_or_else(|| nominal_size(&record.filename, package.from.is_some()));
     let md5 = record
         .md5
         .as_deref()
@@ -128,13 +130,28 @@ pub(crate) fn add_record(catalog: &mut Catalog, record: &Record) -> Option<Optio
             from: inc.from.as_ref().map(|v| v.as_str().to_string()),
             android: android.clone(),
             md5: None,
-            size: 0,
+            size: nominal_size(filename, true),
             date,
             changelog: changelog.clone(),
             signed: false,
         })
     });
     Some(linked)
+}
+
+/// A size for a ROM its record does not size: the simulated CDN must still
+/// answer `HEAD` with a package-like `Content-Length`. Derived from the
+/// name, so it is the same on every run.
+fn nominal_size(filename: &str, incremental: bool) -> u64 {
+    let digest = Md5Hasher::digest(filename.as_bytes());
+    let spread = u64::from(u32::from_le_bytes([
+        digest[0], digest[1], digest[2], digest[3],
+    ]));
+    if incremental {
+        100_000_000 + spread % 500_000_000
+    } else {
+        1_000_000_000 + spread % 4_000_000_000
+    }
 }
 
 /// Finds or adds the record's device variant.
