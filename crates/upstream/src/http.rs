@@ -61,6 +61,7 @@ impl Http {
             .await
             .map_err(|e| self.error(url, transport_kind(&e)))?;
         let status = response.status();
+        tracing::debug!(source = %self.source, url, status = status.as_u16(), "answered");
         if status.is_client_error() || status.is_server_error() {
             return Err(self.error(
                 url,

@@ -68,7 +68,7 @@ pub(crate) async fn ota(State(state): State<Shared>, Form(form): Form<OtaForm>) 
         plaintext.extend_from_slice(b"\0\0\x05\x05trailing");
     }
     let body = match fault {
-        Some(Fault::WrongCiphertext) => crypto::seal_with_key(&plaintext, b"otherkey12345678"),
+        Some(Fault::WrongCiphertext) => wrong_ciphertext(&plaintext),
         Some(Fault::BadBase64) => "%%not*base64%%".to_string(),
         // Long answers come wrapped in lines, as PHP's chunk_split writes them.
         _ => wrap_lines(&crypto::seal(&plaintext)),
@@ -78,6 +78,21 @@ pub(crate) async fn ota(State(state): State<Shared>, Form(form): Form<OtaForm>) 
         body,
     )
         .into_response()
+}
+
+/// The answer sealed under a wrong key. A wrong key still unpads now and
+/// then (the last byte decrypts to 0x01 about once in 256); such keys are
+/// skipped so the fault always reads as bad padding.
+fn wrong_ciphertext(plaintext: &[u8]) -> String {
+    let mut key = *b"otherkey12345678";
+    for n in 0..=u8::MAX {
+        key[15] = n;
+        let sealed = crypto::seal_with_key(plaintext, &key);
+        if crypto::open(&sealed).is_err() {
+            return sealed;
+        }
+    }
+    crypto::seal_with_key(plaintext, &key)
 }
 
 fn wrap_lines(text: &str) -> String {

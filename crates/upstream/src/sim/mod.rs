@@ -24,6 +24,7 @@ mod handlers;
 mod load;
 mod names;
 mod server;
+mod vocabulary;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
