@@ -632,3 +632,35 @@ async fn the_shared_dataset_backs_the_simulator() {
         "{names:?}"
     );
 }
+
+#[tokio::test]
+async fn a_device_on_miui_is_offered_hyperos_as_a_cross_rom() {
+    let server = sim(&[]).await;
+    let records = server.records();
+    let stable_full = |r: &&Record| {
+        r.branch == "Stable" && r.method == "Recovery" && r.incremental_from.is_none()
+    };
+    let newest = |variant: &Option<String>, os: &str| {
+        records
+            .iter()
+            .filter(stable_full)
+            .filter(|r| &r.variant == variant && r.os == os)
+            .max_by_key(|r| (r.date.clone(), r.version.clone()))
+    };
+    let (miui, hyperos) = records
+        .iter()
+        .filter(stable_full)
+        .filter(|r| r.os == "miui")
+        .find_map(|r| Some((newest(&r.variant, "miui")?, newest(&r.variant, "hyperos")?)))
+        .expect("a variant with MIUI and HyperOS builds");
+    let ota = OtaSource::new(&config(&server).ota).unwrap();
+    let answer = ota.ask(&ota_query(miui)).await.unwrap();
+    assert_eq!(
+        answer.cross.map(|r| r.filename),
+        Some(hyperos.filename.clone())
+    );
+    assert_eq!(
+        answer.latest.map(|r| r.filename),
+        Some(miui.filename.clone())
+    );
+}
