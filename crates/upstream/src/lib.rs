@@ -19,6 +19,7 @@ pub mod observation;
 pub mod ota;
 pub mod sim;
 pub mod source;
+mod upstream;
 
 pub use cdn::{CdnFile, CdnSource};
 pub use changelog::{Changelog, ChangelogSection, ChangelogShape};
@@ -30,6 +31,7 @@ pub use fullrom::{FullRomForm, FullRomQuery, FullRomSource};
 pub use observation::Observation;
 pub use ota::{OtaBranch, OtaQuery, OtaSource};
 pub use source::Source;
+pub use upstream::Upstream;
 
 /// Whatever bytes a source sends, decoding gives a value or an error, never
 /// a panic.

@@ -8,7 +8,8 @@ use romwatch_model::{Codename, Md5, Record, Size};
 use romwatch_upstream::sim::{FaultConfig, SimOptions, SimServer};
 use romwatch_upstream::{
     CdnSource, ChinaSource, CommunityQuery, CommunitySource, ErrorKind, FullRomForm, FullRomQuery,
-    FullRomSource, OtaBranch, OtaQuery, OtaSource, Source, SourceError, SourceId, UpstreamConfig,
+    FullRomSource, OtaBranch, OtaQuery, OtaSource, Source, SourceError, SourceId, Upstream,
+    UpstreamConfig,
 };
 
 /// Which error a fault must give.
@@ -534,7 +535,8 @@ async fn releases_appear_in_the_catalog_and_on_every_source() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(records.len(), before + 6);
-    let cdn = CdnSource::new(&config(&server).cdn).unwrap();
+    let upstream = Upstream::new(&config(&server)).unwrap();
+    let cdn = &upstream.cdn;
     for name in &names {
         let record = records
             .iter()
@@ -548,8 +550,7 @@ async fn releases_appear_in_the_catalog_and_on_every_source() {
     }
     // The newest release of a variant is what the OTA API now offers.
     let released = records.iter().find(|r| r.filename == names[0]).unwrap();
-    let ota = OtaSource::new(&config(&server).ota).unwrap();
-    let answer = ota.ask(&ota_query(released)).await.unwrap();
+    let answer = upstream.ota.ask(&ota_query(released)).await.unwrap();
     assert_eq!(
         answer.latest.map(|r| r.filename),
         Some(released.filename.clone())
