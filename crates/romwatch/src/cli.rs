@@ -44,6 +44,8 @@ pub enum Command {
     Parse(ParseArgs),
     /// Count the store's ROMs by OS line, branch, method, region and year
     Stats,
+    /// Check that a downloaded package is a known official file, untouched
+    Verify(VerifyArgs),
     /// Deliver pending release events to the configured channels
     /// (Telegram, Discord, webhooks), each once per channel
     Notify(NotifyArgs),
@@ -93,6 +95,13 @@ pub struct ExportArgs {
     /// appears whole or not at all)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The downloaded package (`.zip` or `.tgz`)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,11 @@ pub fn bar(unit: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
-    let template = format!("{{spinner}} {{bar:40}} {{pos}}/{{len}} {unit} ({{elapsed}})");
+    let template = if unit == "bytes" {
+        "{spinner} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)".to_string()
+    } else {
+        format!("{{spinner}} {{bar:40}} {{pos}}/{{len}} {unit} ({{elapsed}})")
+    };
     if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style);
     }

@@ -6,6 +6,7 @@ mod import;
 mod notify;
 mod parse;
 mod stats;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Parse(args) => parse::run(&ctx, &args),
         Command::Stats => stats::run(&ctx),
         Command::Notify(args) => notify::run(&ctx, &args),
+        Command::Verify(args) => verify::run(&ctx, &args),
     }
 }
 
