@@ -112,12 +112,15 @@ impl CommunitySource {
         endpoint: &str,
         query: &[(&str, &str)],
     ) -> Result<(String, Value), SourceError> {
-        let url = format!("{}/{endpoint}", self.base_url);
+        let base = format!("{}/{endpoint}", self.base_url);
+        // The query is part of the URL errors name (`?phone_id=…`).
+        let url = reqwest::Url::parse_with_params(&base, query)
+            .map_err(|e| self.http.error(&base, ErrorKind::Request(e.to_string())))?
+            .to_string();
         let request = self
             .http
             .client
             .get(&url)
-            .query(query)
             .header("Origin", SITE.trim_end_matches('/'))
             .header("Referer", SITE);
         let envelope: Value = self.http.get_json(request, &url).await?;

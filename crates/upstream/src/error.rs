@@ -64,7 +64,7 @@ impl fmt::Display for SourceId {
 #[error("{source_id} {url}: {kind}")]
 pub struct SourceError {
     pub source_id: SourceId,
-    /// The URL asked, query strings of signed links removed.
+    /// The URL asked; the query of a signed link is removed, any other kept.
     pub url: String,
     pub kind: ErrorKind,
 }
@@ -116,7 +116,7 @@ impl SourceError {
     pub fn new(source_id: SourceId, url: &str, kind: ErrorKind) -> SourceError {
         SourceError {
             source_id,
-            url: strip_signed_query(url).to_string(),
+            url: redact_signature(url),
             kind,
         }
     }
@@ -147,6 +147,23 @@ pub fn strip_signed_query(url: &str) -> &str {
     &url[..end]
 }
 
+/// A URL fit for errors and logs: a query carrying a signature (a `t` or
+/// `s` parameter) is removed, since it is a credential of sorts; other
+/// queries (`?postId=…`, `?d=…`) stay, as they say what was asked.
+fn redact_signature(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let signed = query
+        .split(['&', '#'])
+        .any(|pair| matches!(pair.split('=').next(), Some("t" | "s")));
+    if signed {
+        base.to_string()
+    } else {
+        url.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +184,12 @@ mod tests {
         );
         assert!(err.is_transient());
         assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+        let china = SourceError::new(
+            SourceId::ChinaCommunity,
+            "https://h/detail?postId=7",
+            ErrorKind::Html,
+        );
+        assert_eq!(china.url, "https://h/detail?postId=7");
         let html = SourceError::new(SourceId::Ota, "u", ErrorKind::Html);
         assert!(!html.is_transient());
     }

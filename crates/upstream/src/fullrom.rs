@@ -83,6 +83,13 @@ impl FullRomSource {
             ("n", String::new()),
         ];
         let request = self.http.client.get(&url).query(&params);
+        // Errors name the whole query: which variant and region were asked.
+        let url = format!(
+            "{url}?d={}&b={}&r={}&n=",
+            query.variant.as_str(),
+            query.branch.letter(),
+            query.region_param()
+        );
         let response = self.http.send(request, &url).await?;
         let found = match query.form {
             FullRomForm::Redirect => {

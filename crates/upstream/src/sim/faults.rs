@@ -275,10 +275,10 @@ pub struct FaultConfig {
     /// The rules, in order; the first failure that fires on a request wins,
     /// and every latency that fires is added.
     pub rules: Vec<FaultRule>,
-    /// How long a `timeout` fault holds a request (longer than clients wait).
+    /// How long a `timeout` fault holds a request (longer than clients
+    /// wait). Probabilistic rules draw from [`super::SimOptions::seed`], so
+    /// a run can be replayed.
     pub timeout_hold_ms: u64,
-    /// Seeds the draws of probabilistic rules, so a run can be replayed.
-    pub seed: u64,
 }
 
 impl Default for FaultConfig {
@@ -286,7 +286,6 @@ impl Default for FaultConfig {
         FaultConfig {
             rules: Vec::new(),
             timeout_hold_ms: 60_000,
-            seed: 0,
         }
     }
 }
@@ -320,9 +319,9 @@ pub(crate) struct Faults {
 }
 
 impl Faults {
-    pub fn new(config: FaultConfig) -> Faults {
+    pub fn new(config: FaultConfig, seed: u64) -> Faults {
         Faults {
-            rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
+            rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
             config,
             counters: Default::default(),
         }
@@ -404,6 +403,7 @@ mod tests {
     fn schedules_fire_on_their_request_numbers() {
         let faults = Faults::new(
             FaultConfig::from_rules(&["ota:503@2-3", "latency=5", "reset@0.0"]).unwrap(),
+            1,
         );
         let fates: Vec<_> = (0..4).map(|_| faults.draw(SourceId::Ota).fault).collect();
         assert_eq!(
@@ -423,7 +423,7 @@ mod tests {
     #[test]
     fn probabilities_are_seeded() {
         let run = || {
-            let faults = Faults::new(FaultConfig::from_rules(&["500@0.5"]).unwrap());
+            let faults = Faults::new(FaultConfig::from_rules(&["500@0.5"]).unwrap(), 9);
             (0..64)
                 .map(|_| faults.draw(SourceId::Community).fault.is_some())
                 .collect::<Vec<_>>()

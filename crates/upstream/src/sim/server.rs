@@ -36,7 +36,7 @@ const MAX_RELEASE: usize = 10_000;
 
 impl SimState {
     pub async fn build(options: SimOptions) -> Result<SimState, SimError> {
-        let faults = Faults::new(options.faults.clone());
+        let faults = Faults::new(options.faults.clone(), options.seed);
         let seed = options.seed;
         // Generating or loading takes a moment at full size: keep it off the
         // async workers.
