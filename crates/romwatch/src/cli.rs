@@ -44,6 +44,9 @@ pub enum Command {
     Parse(ParseArgs),
     /// Count the store's ROMs by OS line, branch, method, region and year
     Stats,
+    /// Run a simulated Xiaomi upstream (all five sources, their real wire
+    /// formats) on a local address, for tests and demos
+    Sim(SimArgs),
     /// Check that a downloaded package is a known official file, untouched
     Verify(VerifyArgs),
     /// Deliver pending release events to the configured channels
@@ -95,6 +98,47 @@ pub struct ExportArgs {
     /// appears whole or not at all)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Serves, on one address and at their real paths, the OTA updater API
+/// (`/updates/miotaV3.php`, AES-encrypted as Xiaomi's), the full-ROM endpoint
+/// (`/updates/v1/fullromdownload.php`, `/updates/miota-fullrom.php`), the
+/// global community API (`/bbs/api/global/phone/…`), the China community
+/// post API (`/api/community/post/detail`) and the CDN (`/<version>/<file>`,
+/// HEAD and GET). Point romwatch at it with `--upstream http://ADDRESS`.
+///
+/// The catalog is generated from `--seed` with `--devices` variants (MIUI 7
+/// to HyperOS 3, China and eight other regions, stable, Stable Beta, weekly
+/// and public beta builds, fastboot images and incrementals, every package
+/// name form), or loaded with `--catalog` from a romwatch JSON Lines file such
+/// as `../shared/data/xfu-roms.jsonl`.
+///
+/// Control: `POST /_sim/release?count=N` publishes N new ROMs and answers
+/// their file names; `GET /_sim/catalog` answers every published ROM as JSON
+/// Lines (the ground truth); `GET /_sim/posts` lists the China post ids.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// The address to listen on
+    #[arg(long, default_value = "127.0.0.1:8099", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Device variants in the generated catalog
+    #[arg(long, default_value_t = 1_400, value_name = "N")]
+    pub devices: usize,
+    /// Seed of the catalog, of the releases and of the fault draws
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// Serve the ROMs of this JSON Lines file instead of a generated catalog
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// A fault to inject, `[<source>:]<fault>[=<arg>][@<when>]`; repeatable.
+    /// Sources: ota, fullrom, community, china, cdn (none: all). Faults:
+    /// latency=<ms>, timeout, reset, 429[=<secs>], 500, 502, 503, html,
+    /// truncated, wrong-cipher, bad-base64, code-reply, small-body,
+    /// no-package. When: `@0.1` or `@10%` a probability, `@1,3-5` request
+    /// numbers of that source; none: every request. Example: `--fault
+    /// ota:503@0.1 --fault cdn:small-body@1-2 --fault latency=150`
+    #[arg(long = "fault", value_name = "RULE")]
+    pub faults: Vec<romwatch_upstream::sim::FaultRule>,
 }
 
 #[derive(Debug, Args)]

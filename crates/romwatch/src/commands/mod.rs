@@ -5,6 +5,7 @@ mod export;
 mod import;
 mod notify;
 mod parse;
+mod sim;
 mod stats;
 mod verify;
 
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats => stats::run(&ctx),
         Command::Notify(args) => notify::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
+        Command::Sim(args) => sim::run(&args),
     }
 }
 
