@@ -5,10 +5,30 @@
 //! ([`PackageName`], [`Version`]); the types describe one ROM file ([`Rom`])
 //! and the device variant it is for ([`Device`]).
 
+/// Implements serde for a type through its `Display` and `FromStr`, so
+/// that it travels as the same text users read and write.
+macro_rules! serde_as_text {
+    ($name:ty) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 mod codename;
 mod enums;
 mod md5;
 mod package;
+pub mod paths;
 mod record;
 mod region;
 mod rom;

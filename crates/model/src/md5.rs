@@ -1,7 +1,6 @@
 //! MD5 digests: the full hash when a source gave it, else the 10-hex prefix
 //! that every official package name carries.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
@@ -95,18 +94,7 @@ impl fmt::Display for Md5 {
     }
 }
 
-impl Serialize for Md5 {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Md5 {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+serde_as_text!(Md5);
 
 #[cfg(test)]
 mod tests {

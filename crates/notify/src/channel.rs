@@ -1,0 +1,203 @@
+//! The seam between delivery and the services: a [`Channel`] formats an
+//! event its own way and sends it, and says whether a failure is worth a
+//! retry. One implementation per service.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use romwatch_store::{Event, EventKind};
+
+use crate::config::{ChannelConfigError, Filter, NotifyConfig};
+use crate::release::Release;
+use crate::{discord, telegram, webhook};
+
+/// Why a send did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Worth trying again (5xx, 429, a network error), after `after` if the
+    /// service said so.
+    #[error("{reason}")]
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+    },
+    /// The service refused the message for good (400, 403, 404, …).
+    #[error("{reason}")]
+    Permanent { reason: String },
+}
+
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// One configured destination.
+pub trait Channel: Send + Sync {
+    fn name(&self) -> &str;
+    /// `telegram`, `discord` or `webhook`.
+    fn kind(&self) -> &'static str;
+    /// Whether the channel wants this event at all.
+    fn wants(&self, event: &Event) -> bool;
+    /// The request body the channel would send (for `--dry-run`); never
+    /// holds a secret.
+    fn preview(&self, release: &Release<'_>) -> String;
+    fn send<'a>(&'a self, release: &'a Release<'a>) -> SendFuture<'a>;
+}
+
+/// Chat channels announce full releases, not every learned fact; an
+/// incremental package is a button on its full ROM's message.
+pub(crate) fn chat_wants(filter: &Filter, event: &Event) -> bool {
+    matches!(event.kind, EventKind::New | EventKind::Promoted)
+        && !event.rom.kind.is_incremental()
+        && filter.matches(event)
+}
+
+/// The HTTP client every channel uses: TLS verified, bounded in time.
+pub(crate) fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(concat!("romwatch/", env!("CARGO_PKG_VERSION")))
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// A service's answer to a request.
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+/// POSTs a JSON body with extra headers and reads the whole answer.
+pub(crate) async fn post_json(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    headers: &[(&str, String)],
+    body: String,
+) -> Result<Answer, SendError> {
+    let mut request = client
+        .post(url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    let response = request.body(body).send().await.map_err(transport_error)?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.text().await.unwrap_or_default();
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// A transport failure, described without the URL (it may hold a token).
+pub(crate) fn transport_error(err: reqwest::Error) -> SendError {
+    SendError::Retry {
+        reason: format!("request failed: {}", err.without_url()),
+        after: None,
+    }
+}
+
+/// Sorts an HTTP answer: 2xx is success, 429 and 5xx are worth a retry
+/// (after `Retry-After` when given), any other status is permanent.
+/// `detail` is what the service said, already free of secrets.
+pub(crate) fn classify(
+    status: StatusCode,
+    headers: &HeaderMap,
+    detail: &str,
+    after: Option<Duration>,
+) -> Result<(), SendError> {
+    if status.is_success() {
+        return Ok(());
+    }
+    let reason = format!("HTTP {}: {}", status.as_u16(), truncate(detail, 300));
+    if status == StatusCode::TOO_MANY_REQUESTS
+        || status.is_server_error()
+        || status == StatusCode::REQUEST_TIMEOUT
+    {
+        Err(SendError::Retry {
+            reason,
+            after: after.or_else(|| retry_after(headers)),
+        })
+    } else {
+        Err(SendError::Permanent { reason })
+    }
+}
+
+/// `Retry-After` in seconds (fractions allowed).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    let seconds: f64 = value.trim().parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
+}
+
+pub(crate) fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// Builds every configured channel. `env` looks up environment variables
+/// (secrets); a channel whose secret is missing is an error.
+pub fn build_channels(
+    config: &NotifyConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Box<dyn Channel>>, ChannelConfigError> {
+    let secret = |channel: &str, var: &str| {
+        env(var)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ChannelConfigError::MissingSecret {
+                channel: channel.to_string(),
+                var: var.to_string(),
+            })
+    };
+    let mut channels: Vec<Box<dyn Channel>> = Vec::new();
+    for c in &config.telegram {
+        channels.push(Box::new(telegram::Telegram::new(
+            c,
+            secret(&c.name, &c.token_env)?,
+        )?));
+    }
+    for c in &config.discord {
+        let url = match (&c.webhook_url, &c.webhook_url_env) {
+            (Some(url), None) => url.clone(),
+            (None, Some(var)) => secret(&c.name, var)?,
+            _ => {
+                return Err(ChannelConfigError::Invalid {
+                    channel: c.name.clone(),
+                    message: "set exactly one of webhook_url and webhook_url_env".into(),
+                });
+            }
+        };
+        channels.push(Box::new(discord::Discord::new(c, url)?));
+    }
+    for c in &config.webhook {
+        channels.push(Box::new(webhook::Webhook::new(
+            c,
+            secret(&c.name, &c.secret_env)?,
+        )?));
+    }
+    let mut names: Vec<&str> = channels.iter().map(|c| c.name()).collect();
+    names.sort_unstable();
+    if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(ChannelConfigError::DuplicateName(pair[0].to_string()));
+    }
+    Ok(channels)
+}
+
+/// Checks a configured URL: http(s) only.
+pub(crate) fn check_url(channel: &str, url: &str) -> Result<reqwest::Url, ChannelConfigError> {
+    let invalid = |message: String| ChannelConfigError::Invalid {
+        channel: channel.to_string(),
+        message,
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(format!("invalid URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("the URL must be http or https".into()));
+    }
+    Ok(parsed)
+}

@@ -1,0 +1,156 @@
+//! The command line: every subcommand and flag, with its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Tracks official Xiaomi ROM releases (MIUI, HyperOS) and publishes them.
+#[derive(Debug, Parser)]
+#[command(name = "romwatch", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The SQLite database (created on first use) [default: romwatch.db;
+    /// also `db` in the config file]
+    #[arg(long, global = true, env = "ROMWATCH_DB", value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// The config file; a missing default file is fine
+    #[arg(
+        long,
+        global = true,
+        env = "ROMWATCH_CONFIG",
+        value_name = "FILE",
+        default_value = "romwatch.toml"
+    )]
+    pub config: PathBuf,
+    /// Print a machine-readable summary (JSON) instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import releases from a file into the store, all or nothing
+    Import(ImportArgs),
+    /// Export the store in one of the formats romwatch writes
+    Export(ExportArgs),
+    /// Parse package names (or download URLs) and print their fields
+    Parse(ParseArgs),
+    /// Count the store's ROMs by OS line, branch, method, region and year
+    Stats,
+    /// Run a simulated Xiaomi upstream (all five sources, their real wire
+    /// formats) on a local address, for tests and demos
+    Sim(SimArgs),
+    /// Check that a downloaded package is a known official file, untouched
+    Verify(VerifyArgs),
+    /// Deliver pending release events to the configured channels
+    /// (Telegram, Discord, webhooks), each once per channel
+    Notify(NotifyArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct NotifyArgs {
+    #[command(subcommand)]
+    pub action: Option<NotifyAction>,
+    /// Print what would be sent; send and record nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyAction {
+    /// Send a test message, built from the newest ROM, to one channel
+    Test {
+        /// The channel's `name` in the config file
+        channel: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to read, `-` for standard input; plain or gzip
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// jsonl (romwatch's interchange format) or latest-yml (the reference
+    /// tracker's latest.yml) [default: guessed from the name and content]
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Record notification events for what this import adds or learns, as
+    /// the tracker does (to try channels out); by default an import is
+    /// history and announces nothing
+    #[arg(long)]
+    pub announce: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// jsonl, json, csv, or latest-yml
+    #[arg(long, default_value = "jsonl", value_name = "FORMAT")]
+    pub format: String,
+    /// Write to this file instead of standard output (atomically: the file
+    /// appears whole or not at all)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Serves, on one address and at their real paths, the OTA updater API
+/// (`/updates/miotaV3.php`, AES-encrypted as Xiaomi's), the full-ROM endpoint
+/// (`/updates/v1/fullromdownload.php`, `/updates/miota-fullrom.php`), the
+/// global community API (`/bbs/api/global/phone/…`), the China community
+/// post API (`/api/community/post/detail`) and the CDN (`/<version>/<file>`,
+/// HEAD and GET). Point romwatch at it with `--upstream http://ADDRESS`.
+///
+/// The catalog is generated from `--seed` with `--devices` variants (MIUI 7
+/// to HyperOS 3, China and eight other regions, stable, Stable Beta, weekly
+/// and public beta builds, fastboot images and incrementals, every package
+/// name form), or loaded with `--catalog` from a romwatch JSON Lines file such
+/// as `../shared/data/xfu-roms.jsonl`.
+///
+/// Control: `POST /_sim/release?count=N` publishes N new ROMs and answers
+/// their file names; `GET /_sim/catalog` answers every published ROM as JSON
+/// Lines (the ground truth); `GET /_sim/posts` lists the China post ids.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// The address to listen on
+    #[arg(long, default_value = "127.0.0.1:8099", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Device variants in the generated catalog
+    #[arg(long, default_value_t = 1_400, value_name = "N")]
+    pub devices: usize,
+    /// Seed of the catalog, of the releases and of the fault draws
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// Serve the ROMs of this JSON Lines file instead of a generated catalog
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// A fault to inject, `[<source>:]<fault>[=<arg>][@<when>]`; repeatable.
+    /// Sources: ota, fullrom, community, china, cdn (none: all). Faults:
+    /// latency=<ms>, timeout, reset, 429[=<secs>], 500, 502, 503, html,
+    /// truncated, wrong-cipher, bad-base64, code-reply, small-body,
+    /// no-package. When: `@0.1` or `@10%` a probability, `@1,3-5` request
+    /// numbers of that source; none: every request. Example: `--fault
+    /// ota:503@0.1 --fault cdn:small-body@1-2 --fault latency=150`
+    #[arg(long = "fault", value_name = "RULE")]
+    pub faults: Vec<romwatch_upstream::sim::FaultRule>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The downloaded package (`.zip` or `.tgz`)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Package names or URLs; with none, one per line from standard input
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+}

@@ -1,0 +1,68 @@
+//! One module per subcommand; each takes its parsed arguments and the
+//! shared context, and returns the exit status.
+
+mod export;
+mod import;
+mod notify;
+mod parse;
+mod sim;
+mod stats;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use romwatch_store::Store;
+
+use crate::cli::{Cli, Command, Global};
+use crate::config::Config;
+
+/// What every subcommand may need: the config and the global flags.
+pub struct Context {
+    pub config: Config,
+    pub json: bool,
+    db: PathBuf,
+}
+
+impl Context {
+    fn new(global: &Global) -> anyhow::Result<Context> {
+        let named = std::env::var_os("ROMWATCH_CONFIG").is_some()
+            || global.config.as_path() != std::path::Path::new("romwatch.toml");
+        let config = Config::load(&global.config, named)?;
+        let db = config.db_path(global.db.as_deref());
+        Ok(Context {
+            config,
+            json: global.json,
+            db,
+        })
+    }
+
+    /// Opens (creating if needed) the store.
+    pub fn store(&self) -> anyhow::Result<Store> {
+        Store::open(&self.db)
+            .with_context(|| format!("cannot use the database {}", self.db.display()))
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Context::new(&cli.global)?;
+    match cli.command {
+        Command::Import(args) => import::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
+        Command::Parse(args) => parse::run(&ctx, &args),
+        Command::Stats => stats::run(&ctx),
+        Command::Notify(args) => notify::run(&ctx, &args),
+        Command::Verify(args) => verify::run(&ctx, &args),
+        Command::Sim(args) => sim::run(&args),
+    }
+}
+
+/// Prints a value as one line of JSON on stdout.
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! `romwatch.toml`: settings that outlive one command. Every key has a
+//! default, so no file is needed to start; flags and `ROMWATCH_*`
+//! environment variables override the file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// The parts of the config file this build reads. Sections it does not know
+/// are left alone, so one file can serve several versions of romwatch.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// The database file.
+    pub db: Option<PathBuf>,
+    pub site: SiteSection,
+    /// `[[notify.telegram]]`, `[[notify.discord]]`, `[[notify.webhook]]`.
+    pub notify: romwatch_notify::NotifyConfig,
+}
+
+/// `[site]`: where the published site lives.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SiteSection {
+    /// The public base URL of the site, for links in messages and feeds.
+    pub base_url: Option<String>,
+}
+
+impl Config {
+    /// Reads `path`. A missing file is an empty config when it is the
+    /// default name; a missing file the user named is an error.
+    pub fn load(path: &Path, named_by_user: bool) -> anyhow::Result<Config> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named_by_user => {
+                return Ok(Config::default());
+            }
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot read the config file {}", path.display()));
+            }
+        };
+        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+
+    /// The site's base URL; by default the address `romwatch serve` uses.
+    pub fn base_url(&self) -> String {
+        self.site
+            .base_url
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:8080".to_string())
+    }
+
+    /// The database path: flag or `ROMWATCH_DB`, then the file, then `romwatch.db`.
+    pub fn db_path(&self, flag: Option<&Path>) -> PathBuf {
+        flag.map(Path::to_path_buf)
+            .or_else(|| self.db.clone())
+            .unwrap_or_else(|| PathBuf::from("romwatch.db"))
+    }
+}

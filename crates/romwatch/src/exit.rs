@@ -1,0 +1,36 @@
+//! Exit statuses, and how a failure is printed: its whole chain, once,
+//! without a backtrace.
+//!
+//! - 0: success (also when the reader of our output went away: `| head`);
+//! - 1: the input had problems (names that do not parse, bad records);
+//! - 2: wrong usage (clap's own status);
+//! - 3: anything else (the database, the file system, the config).
+
+use std::process::ExitCode;
+
+pub const DATA_ERROR: u8 = 1;
+pub const FAILURE: u8 = 3;
+
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(err) {
+        return ExitCode::SUCCESS;
+    }
+    let mut message = format!("error: {err}");
+    for cause in err.chain().skip(1) {
+        message.push_str(&format!("\n  caused by: {cause}"));
+    }
+    eprintln!("{message}");
+    let data = err.chain().any(|c| {
+        matches!(
+            c.downcast_ref(),
+            Some(romwatch_store::ImportError::Invalid { .. })
+        )
+    });
+    ExitCode::from(if data { DATA_ERROR } else { FAILURE })
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}

@@ -1,0 +1,196 @@
+//! `romwatch import` and `romwatch export`, driven through the binary.
+
+mod common;
+
+use common::{LATEST_YML, SAMPLE, Scratch};
+use std::io::Write;
+
+#[test]
+fn import_is_idempotent_and_says_so() {
+    let s = Scratch::create();
+    s.write("roms.jsonl", SAMPLE);
+    let first = s.ok(&["import", "roms.jsonl"]);
+    assert!(first.contains("4 new ROMs"), "{first}");
+    // Three records: two full ROMs of capricorn, one of agate, and the
+    // incremental package the recovery record links.
+    assert_eq!(s.rom_count(), 4);
+    let again = s.ok(&["import", "roms.jsonl"]);
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(s.rom_count(), 4);
+}
+
+#[test]
+fn a_bad_record_aborts_the_import_with_file_line_and_field() {
+    let s = Scratch::create();
+    s.write("good.jsonl", SAMPLE);
+    s.ok(&["import", "good.jsonl"]);
+    let bad = SAMPLE
+        .replace("\"size\":\"4.9 GB\"", "\"size\":\"huge\"")
+        .replace("capricorn_global_images", "capricorn_global_imagez");
+    let mut lines: Vec<String> = bad.lines().map(str::to_string).collect();
+    lines.push(r#"{"codename":"agate","device":"x"}"#.to_string());
+    lines.push(
+        SAMPLE
+            .lines()
+            .next()
+            .unwrap()
+            .replace("\"codename\":\"capricorn\"", "\"codename\":\"../../etc\"")
+            .replace("\"card_codename\":\"capricorn\"", "\"card_codename\":null"),
+    );
+    s.write("bad.jsonl", &(lines.join("\n") + "\n"));
+    let out = s.run(&["import", "bad.jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.jsonl:4: os: missing field `os`"), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+
+    // Field errors after a clean parse are all listed.
+    lines.remove(3);
+    s.write("bad.jsonl", &(lines.join("\n") + "\n"));
+    let out = s.run(&["import", "bad.jsonl"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("bad.jsonl:3: size"), "{err}");
+    assert!(err.contains("bad.jsonl:4: codename"), "{err}");
+    assert_eq!(s.rom_count(), 4, "the store is unchanged");
+}
+
+#[test]
+fn contradictions_are_reported_and_the_stored_fact_kept() {
+    let s = Scratch::create();
+    s.write("a.jsonl", SAMPLE);
+    s.ok(&["import", "a.jsonl"]);
+    s.write(
+        "b.jsonl",
+        &SAMPLE.replace(
+            "6e09feeec4fd978802f4db87ddd7035b",
+            "6e09feeec4000000000000000000000b",
+        ),
+    );
+    let out = s.ok(&["import", "b.jsonl"]);
+    assert!(out.contains("md5: stored 6e09feeec4fd978802f4db87ddd7035b, file says 6e09feeec4000000000000000000000b"), "{out}");
+    let export = s.ok(&["export"]);
+    assert!(
+        export.contains("6e09feeec4fd978802f4db87ddd7035b")
+            && !export.contains("6e09feeec4000000000000000000000b")
+    );
+}
+
+#[test]
+fn gzip_from_standard_input() {
+    let s = Scratch::create();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(SAMPLE.as_bytes()).unwrap();
+    let out = s.run_with_stdin(&["import", "-"], &gz.finish().unwrap());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.rom_count(), 4);
+}
+
+#[test]
+fn jsonl_round_trip_gives_the_same_store() {
+    let s = Scratch::create();
+    s.write("roms.jsonl", SAMPLE);
+    s.ok(&["import", "roms.jsonl"]);
+    let first = s.ok(&["export", "--format", "jsonl"]);
+    s.write("export.jsonl", &first);
+    s.ok(&["--db", "copy.db", "import", "export.jsonl"]);
+    let second = s.ok(&["--db", "copy.db", "export", "--format", "jsonl"]);
+    assert_eq!(first, second);
+    // json and csv are there for other tools.
+    let json: serde_json::Value =
+        serde_json::from_str(&s.ok(&["export", "--format", "json"])).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(4));
+    let csv = s.ok(&["export", "--format", "csv"]);
+    assert!(
+        csv.starts_with("codename,variant,device,") && csv.lines().count() == 5,
+        "{csv}"
+    );
+}
+
+#[test]
+fn latest_yml_reads_and_writes_the_reference_format() {
+    let s = Scratch::create();
+    s.write("latest.yml", LATEST_YML);
+    s.ok(&["import", "latest.yml"]);
+    let exported = s.ok(&["export", "--format", "latest-yml", "--output", "out.yml"]);
+    assert!(exported.is_empty());
+    let written = std::fs::read_to_string(s.path("out.yml")).unwrap();
+    // Ordered by codename (HM2013022 before leedsa_global), same keys, same values.
+    let expected: Vec<serde_norway::Value> = serde_norway::from_str(LATEST_YML).unwrap();
+    let mut got: Vec<serde_norway::Value> = serde_norway::from_str(&written).unwrap();
+    got.reverse();
+    assert_eq!(got, expected, "{written}");
+    assert!(written.contains("android: '16.0'"), "{written}");
+    assert!(written.contains("date: 2026-08-19"), "{written}");
+    // Re-importing our own export changes nothing.
+    let again = s.ok(&["import", "out.yml"]);
+    assert!(again.contains("nothing changed"), "{again}");
+}
+
+#[test]
+fn latest_yml_keeps_the_latest_full_rom_per_variant_method_and_branch() {
+    let s = Scratch::create();
+    let older = SAMPLE
+        .lines()
+        .nth(1)
+        .unwrap()
+        .replace("7.12.28", "7.12.21")
+        .replace(
+            "409451bb85a0b2c1d2e3f4a5b6c7d8e9",
+            "1111111111a0b2c1d2e3f4a5b6c7d8e9",
+        )
+        .replace("409451bb85", "1111111111")
+        .replace("2017-12-28", "2017-12-21");
+    s.write("roms.jsonl", &format!("{SAMPLE}{older}\n"));
+    s.ok(&["import", "roms.jsonl"]);
+    let yml = s.ok(&["export", "--format", "latest-yml"]);
+    let entries: Vec<serde_norway::Value> = serde_norway::from_str(&yml).unwrap();
+    let versions: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["codename"].as_str().unwrap(),
+                e["method"].as_str().unwrap(),
+                e["version"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            ("agate_eea_global", "Recovery", "OS1.0.10.0.UKWEUXM"),
+            ("capricorn_global", "Recovery", "7.12.28"),
+            ("capricorn_global", "Fastboot", "7.12.28"),
+        ]
+    );
+}
+
+#[test]
+fn a_bad_yaml_entry_names_its_line_and_field() {
+    let s = Scratch::create();
+    s.write(
+        "latest.yml",
+        &LATEST_YML.replace("codename: HM2013022", "codename: ../HM"),
+    );
+    let out = s.run(&["import", "latest.yml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("latest.yml:11: codename"), "{err}");
+}
+
+#[test]
+fn the_database_comes_from_flag_env_or_config() {
+    let s = Scratch::create();
+    s.write("roms.jsonl", SAMPLE);
+    s.write("romwatch.toml", "db = \"from-config.db\"\n");
+    s.ok(&["import", "roms.jsonl"]);
+    assert!(s.path("from-config.db").exists());
+    assert!(!s.path("romwatch.db").exists());
+    let out = s.run(&["--config", "missing.toml", "stats"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
+}

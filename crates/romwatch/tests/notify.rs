@@ -1,0 +1,96 @@
+//! `romwatch notify`, driven through the binary against a webhook receiver
+//! on 127.0.0.1.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use common::{SAMPLE, Scratch};
+
+/// The requests a receiver got: headers and body.
+type Received = Arc<Mutex<Vec<(HeaderMap, String)>>>;
+
+/// A webhook receiver on a thread of its own; returns its URL and what it got.
+fn receiver() -> (String, Received) {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let sink = got.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
+                let sink = sink.clone();
+                async move {
+                    sink.lock()
+                        .unwrap()
+                        .push((headers, String::from_utf8_lossy(&body).into_owned()));
+                    "ok"
+                }
+            });
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    (url, got)
+}
+
+#[test]
+fn announced_releases_reach_a_webhook_once() {
+    let s = Scratch::create();
+    let (url, got) = receiver();
+    s.write("romwatch.toml", &format!(
+        "[site]\nbase_url = \"https://roms.example.org\"\n\n[[notify.webhook]]\nname = \"ci\"\nurl = \"{url}\"\nsecret_env = \"ROMWATCH_TEST_SECRET\"\n"
+    ));
+    let mut lines = SAMPLE.lines();
+    s.write("old.jsonl", lines.next().unwrap());
+    s.write("new.jsonl", &lines.collect::<Vec<_>>().join("\n"));
+
+    // History, then the channel appears: it gets nothing of the past.
+    s.ok(&["import", "old.jsonl"]);
+    let secret = [("ROMWATCH_TEST_SECRET", "s3cr3t")];
+    let first = s.ok_env(&["notify"], &secret);
+    assert!(first.contains("ci (webhook): 0 delivered"), "{first}");
+
+    s.ok(&["import", "--announce", "new.jsonl"]);
+    let dry = s.ok_env(&["notify", "--dry-run"], &secret);
+    assert!(dry.contains("3 message(s) would be sent"), "{dry}");
+    assert!(got.lock().unwrap().is_empty());
+
+    let second = s.ok_env(&["notify"], &secret);
+    assert!(
+        second.contains("ci (webhook): 3 delivered, 0 failed"),
+        "{second}"
+    );
+    let third = s.ok_env(&["notify"], &secret);
+    assert!(third.contains("ci (webhook): 0 delivered"), "{third}");
+
+    let received = got.lock().unwrap().clone();
+    assert_eq!(received.len(), 3);
+    let (headers, body) = &received[0];
+    assert_eq!(
+        headers["x-romwatch-signature"].to_str().unwrap(),
+        romwatch_notify::signature(b"s3cr3t", body.as_bytes())
+    );
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(
+        json["links"]["device_page"],
+        "https://roms.example.org/miui/capricorn/"
+    );
+
+    // A test message, recorded nowhere.
+    let test = s.ok_env(&["notify", "test", "ci"], &secret);
+    assert!(test.contains("test message delivered to ci"), "{test}");
+    assert_eq!(got.lock().unwrap().len(), 4);
+
+    // Without the secret the channel cannot be built, and the error says why.
+    let out = s.run(&["notify"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ROMWATCH_TEST_SECRET is not set"));
+}

@@ -1,0 +1,149 @@
+//! The file formats romwatch reads and writes.
+//!
+//! - `jsonl`: romwatch's interchange format, one [`Record`] per line (the
+//!   format of the reference site's `xfu-roms.jsonl`);
+//! - `latest-yml`: the reference tracker's `latest.yml`;
+//! - `json` and `csv`: exports for other tools.
+//!
+//! Input may be gzip-compressed; it is detected by its magic bytes.
+
+mod csv;
+mod json;
+mod jsonl;
+mod latest_yml;
+
+use std::io::{Read, Write};
+use std::str::FromStr;
+
+use romwatch_model::{Device, Kind, Method, Record, Rom};
+
+use crate::convert::to_record;
+
+pub use latest_yml::LatestEntry;
+
+/// A format romwatch can read or write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Json,
+    Csv,
+    LatestYml,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "jsonl" => Ok(Format::Jsonl),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            "latest-yml" | "yml" | "yaml" => Ok(Format::LatestYml),
+            _ => Err(format!(
+                "unknown format {s:?} (expected jsonl, json, csv or latest-yml)"
+            )),
+        }
+    }
+}
+
+/// A record that cannot be read, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{source_name}:{line}: {field}: {message}")]
+pub struct InputError {
+    /// The file (or `<stdin>`).
+    pub source_name: String,
+    /// 1-based line of the record (of the entry's first line in YAML).
+    pub line: usize,
+    /// The field at fault, or `record` when the record as a whole is.
+    pub field: String,
+    pub message: String,
+}
+
+/// The bytes of an input, gunzipped when they are gzip.
+pub fn decompress(raw: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out)?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
+
+/// Guesses the format of an input from its name and first bytes: YAML
+/// lists start with `-` or `---`; everything else is JSON Lines.
+pub fn detect(name: &str, text: &str) -> Format {
+    if name.ends_with(".yml") || name.ends_with(".yaml") {
+        return Format::LatestYml;
+    }
+    let first = text.trim_start();
+    if first.starts_with('-') {
+        Format::LatestYml
+    } else {
+        Format::Jsonl
+    }
+}
+
+/// Reads the records of an input, each with its 1-based line number.
+pub fn read_records(
+    source_name: &str,
+    text: &str,
+    format: Format,
+) -> Result<Vec<(usize, Record)>, InputError> {
+    match format {
+        Format::Jsonl => jsonl::read(source_name, text),
+        Format::LatestYml => latest_yml::read(source_name, text),
+        Format::Json | Format::Csv => Err(InputError {
+            source_name: source_name.to_string(),
+            line: 0,
+            field: "format".into(),
+            message: "json and csv are export formats; import jsonl or latest-yml".into(),
+        }),
+    }
+}
+
+/// Everything an export needs, read once from the store.
+pub struct Snapshot {
+    pub devices: Vec<Device>,
+    pub roms: Vec<Rom>,
+}
+
+impl Snapshot {
+    /// The interchange records of every ROM, in store order; a full
+    /// recovery ROM carries the URL of its first incremental package.
+    pub fn records(&self) -> Vec<Record> {
+        let devices: std::collections::HashMap<&str, &Device> = self
+            .devices
+            .iter()
+            .map(|d| (d.codename.as_str(), d))
+            .collect();
+        let mut incrementals: std::collections::HashMap<(&str, &str), &str> = Default::default();
+        for rom in &self.roms {
+            if let (Kind::Incremental { .. }, Some(url)) = (&rom.kind, &rom.url) {
+                incrementals
+                    .entry((rom.variant.as_str(), rom.version.as_str()))
+                    .or_insert(url);
+            }
+        }
+        self.roms
+            .iter()
+            .filter_map(|rom| {
+                let device = devices.get(rom.variant.as_str())?;
+                let incremental = (rom.method == Method::Recovery)
+                    .then(|| incrementals.get(&(rom.variant.as_str(), rom.version.as_str())))
+                    .flatten()
+                    .copied();
+                Some(to_record(rom, device, incremental))
+            })
+            .collect()
+    }
+}
+
+/// Writes a snapshot in a format.
+pub fn write(snapshot: &Snapshot, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Jsonl => jsonl::write(&snapshot.records(), out),
+        Format::Json => json::write(&snapshot.records(), out),
+        Format::Csv => csv::write(&snapshot.records(), out),
+        Format::LatestYml => latest_yml::write(snapshot, out),
+    }
+}

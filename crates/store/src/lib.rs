@@ -1,0 +1,24 @@
+//! romwatch's store: the release history in one SQLite file, and the file
+//! formats it is imported from and exported to.
+//!
+//! Callers see domain operations ([`Store::merge`], [`Store::roms`],
+//! [`Store::stats`]) and never SQL, so that a PostgreSQL backend can stand
+//! behind the same methods. Every write is one transaction.
+
+mod convert;
+mod error;
+pub mod formats;
+mod import;
+mod merge;
+mod migrations;
+mod outbox;
+mod sqlite;
+mod stats;
+
+pub use convert::{Incoming, RecordError, to_incoming, to_record};
+pub use error::StoreError;
+pub use import::{ImportError, ImportReport, import_text};
+pub use merge::{Conflict, MergeReport};
+pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
+pub use sqlite::Store;
+pub use stats::Stats;

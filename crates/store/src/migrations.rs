@@ -1,0 +1,89 @@
+//! Versioned schema migrations, applied in order on open. The applied
+//! version is SQLite's `user_version`; each migration runs in the same
+//! transaction as the version bump, so a crash leaves either the old or the
+//! new schema.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// Each entry takes the schema from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: device variants and ROM files.
+    "CREATE TABLE devices (
+        codename TEXT PRIMARY KEY,   -- variant codename: corot_eea_global
+        device   TEXT NOT NULL,      -- device codename: corot
+        name     TEXT NOT NULL,      -- marketing name with region
+        region   TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE roms (
+        id               INTEGER PRIMARY KEY,  -- order of first record
+        filename         TEXT NOT NULL UNIQUE,
+        codename         TEXT NOT NULL,
+        variant          TEXT NOT NULL REFERENCES devices(codename),
+        version          TEXT NOT NULL,
+        android          TEXT,
+        os_family        TEXT NOT NULL,
+        os_major         INTEGER,
+        branch           TEXT NOT NULL,
+        method           TEXT NOT NULL,
+        incremental_from TEXT,
+        size_bytes       INTEGER,
+        size_exact       INTEGER NOT NULL DEFAULT 0,
+        md5              TEXT,
+        url              TEXT,
+        mirrors          TEXT NOT NULL DEFAULT '[]',  -- JSON array of URLs
+        changelog        TEXT,
+        released         TEXT,                        -- YYYY-MM-DD
+        first_seen       TEXT NOT NULL                -- RFC 3339, UTC
+    ) STRICT;
+    CREATE INDEX roms_by_codename ON roms(codename, released);
+    CREATE INDEX roms_by_variant ON roms(variant);",
+    // 2: the outbox. An event is written in the transaction that made the
+    // change it announces; a delivery row records each channel's outcome.
+    "CREATE TABLE events (
+        id         INTEGER PRIMARY KEY,
+        uid        TEXT NOT NULL UNIQUE,      -- stable, random: delivery ids derive from it
+        rom_id     INTEGER NOT NULL REFERENCES roms(id),
+        kind       TEXT NOT NULL,             -- new, md5, size, promoted
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE channels (
+        name       TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,             -- telegram, discord, webhook
+        after_event INTEGER NOT NULL,         -- the channel gets events with a greater id
+        created_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE deliveries (
+        event_id   INTEGER NOT NULL REFERENCES events(id),
+        channel    TEXT NOT NULL REFERENCES channels(name),
+        state      TEXT NOT NULL,             -- pending, delivered, failed, skipped
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (event_id, channel)
+    ) STRICT;",
+];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > LATEST {
+        return Err(StoreError::TooNew {
+            found: current,
+            known: LATEST,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as i64 + 1;
+        let fail = |source| StoreError::Migration { version, source };
+        let tx = conn.transaction().map_err(fail)?;
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+    }
+    Ok(())
+}
