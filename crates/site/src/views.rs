@@ -219,3 +219,60 @@ impl<'a> RomView<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use romwatch_model::{Branch, Codename, Method, OsFamily, OsLine, paths};
+
+    /// The files the builder writes are served at the URLs the rest of
+    /// romwatch (notifier, server) links to.
+    #[test]
+    fn page_urls_match_the_shared_url_scheme() {
+        let codename = Codename::new("capricorn").unwrap();
+        for (family, branch) in [
+            (OsFamily::Miui, Branch::Weekly),
+            (OsFamily::HyperOs, Branch::StableBeta),
+            (OsFamily::Miui, Branch::PublicBeta),
+        ] {
+            let rom = Rom {
+                filename: "f.zip".into(),
+                codename: codename.clone(),
+                variant: codename.clone(),
+                version: "V9.5.1.0.NAIMIFA".into(),
+                android: None,
+                os: OsLine {
+                    family,
+                    major: None,
+                },
+                branch,
+                method: Method::Recovery,
+                kind: Kind::Full,
+                size: None,
+                md5: None,
+                url: None,
+                mirrors: Vec::new(),
+                changelog: None,
+                released: None,
+                first_seen: Utc::now(),
+            };
+            assert_eq!(
+                update_path(&update_key(&rom)).unwrap().url(),
+                paths::update_page(&rom)
+            );
+            let key = DeviceKey {
+                family,
+                codename: codename.as_str(),
+            };
+            assert_eq!(
+                device_path(&key).unwrap().url(),
+                paths::device_page(family, &codename)
+            );
+            assert_eq!(
+                archive_path(&key).unwrap().url(),
+                paths::archive_page(family, &codename)
+            );
+        }
+    }
+}

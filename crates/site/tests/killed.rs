@@ -131,7 +131,14 @@ fn killed_builds_leave_the_previous_site_whole() {
         });
         let guard = StopOnDrop(&stop);
         let mut killed_mid_write = 0;
-        for kill_after_ms in [0, 40, 120, 250, 500, 900] {
+        // Kill at varied moments until at least six kills, one of them while
+        // a build was writing its files (how long a build takes depends on
+        // the machine and the profile).
+        let delays = [0, 40, 120, 250, 500, 900, 15, 70, 180, 330];
+        let mut kills = 0;
+        while kills < 6 || (killed_mid_write == 0 && kills < 40) {
+            let kill_after_ms = delays[kills % delays.len()];
+            kills += 1;
             let mut child = spawn(&out);
             // Let it publish at least once, then kill it mid-way through a
             // later build.
