@@ -44,6 +44,10 @@ pub enum Command {
     Parse(ParseArgs),
     /// Count the store's ROMs by OS line, branch, method, region and year
     Stats,
+    /// Build the static site (pages, feeds, JSON API, sitemap, search) from
+    /// the store; only what changed is written, and the new site goes live
+    /// atomically
+    Build(BuildArgs),
     /// Run a simulated Xiaomi upstream (all five sources, their real wire
     /// formats) on a local address, for tests and demos
     Sim(SimArgs),
@@ -139,6 +143,20 @@ pub struct SimArgs {
     /// ota:503@0.1 --fault cdn:small-body@1-2 --fault latency=150`
     #[arg(long = "fault", value_name = "RULE")]
     pub faults: Vec<romwatch_upstream::sim::FaultRule>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The output: a symlink to the live version of the site (serve it)
+    #[arg(long, default_value = "public", value_name = "DIR")]
+    pub out: PathBuf,
+    /// A theme directory whose `templates/` and `assets/` override the
+    /// embedded default theme
+    #[arg(long, value_name = "DIR")]
+    pub theme: Option<PathBuf>,
+    /// Print the time of each phase
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,17 +14,10 @@ use serde::Deserialize;
 pub struct Config {
     /// The database file.
     pub db: Option<PathBuf>,
-    pub site: SiteSection,
+    /// `[site]`: title, base URL, channel links.
+    pub site: romwatch_site::SiteConfig,
     /// `[[notify.telegram]]`, `[[notify.discord]]`, `[[notify.webhook]]`.
     pub notify: romwatch_notify::NotifyConfig,
-}
-
-/// `[site]`: where the published site lives.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct SiteSection {
-    /// The public base URL of the site, for links in messages and feeds.
-    pub base_url: Option<String>,
 }
 
 impl Config {
@@ -42,14 +35,6 @@ impl Config {
             }
         };
         toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
-    }
-
-    /// The site's base URL; by default the address `romwatch serve` uses.
-    pub fn base_url(&self) -> String {
-        self.site
-            .base_url
-            .clone()
-            .unwrap_or_else(|| "http://127.0.0.1:8080".to_string())
     }
 
     /// The database path: flag or `ROMWATCH_DB`, then the file, then `romwatch.db`.

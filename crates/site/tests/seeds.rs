@@ -151,7 +151,24 @@ fn seed_pages_show_every_value_of_every_card_in_order() {
         let expected = seed_cards(&seed_html);
         assert_eq!(expected.len(), 4, "{seed}");
         let built = common::read(&out, &format!("{}index.html", &permalink[1..]));
-        assert_eq!(built_cards(&built), expected, "{permalink}");
+        let mut cards = built_cards(&built);
+        // Where the reference knew no MD5 it showed "Unknown"; romwatch
+        // knows the 10-hex prefix every official name carries and shows it
+        // as a prefix. Anything else must be the reference's value.
+        for (card, seed) in cards.iter_mut().zip(&expected) {
+            if seed.md5 == "Unknown" {
+                let prefix = card.filename.rsplit(['_', '-']).next().unwrap_or_default();
+                let prefix = prefix.split('.').next().unwrap_or_default();
+                assert!(
+                    card.md5.starts_with(prefix) && card.md5.contains("first 10 digits"),
+                    "{}: {}",
+                    card.filename,
+                    card.md5
+                );
+                card.md5 = seed.md5.clone();
+            }
+        }
+        assert_eq!(cards, expected, "{permalink}");
         let title = seed_html
             .lines()
             .find_map(|l| {

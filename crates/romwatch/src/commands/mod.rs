@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes its parsed arguments and the
 //! shared context, and returns the exit status.
 
+mod build;
 mod export;
 mod import;
 mod notify;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&ctx, &args),
         Command::Parse(args) => parse::run(&ctx, &args),
         Command::Stats => stats::run(&ctx),
+        Command::Build(args) => build::run(&ctx, &args),
         Command::Notify(args) => notify::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
         Command::Sim(args) => sim::run(&args),

@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, args: &NotifyArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let links = Links {
-        base_url: ctx.config.base_url(),
+        base_url: ctx.config.site.base_url.clone(),
     };
     let mut store = ctx.store()?;
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -1,0 +1,67 @@
+//! `romwatch build`: the static site from the store.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use romwatch_site::{ExtraFile, PhaseTiming, SiteData};
+use romwatch_store::formats::{self, Format};
+
+use super::{Context, print_json};
+use crate::cli::BuildArgs;
+
+pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let snapshot = ctx.store()?.snapshot()?;
+    // The reference-compatible latest.yml is published with the site.
+    let mut latest_yml = Vec::new();
+    formats::write(&snapshot, Format::LatestYml, &mut latest_yml)
+        .context("cannot write latest.yml")?;
+    let data = SiteData {
+        devices: snapshot.devices,
+        roms: snapshot.roms,
+        extra_files: vec![ExtraFile {
+            path: "latest.yml".to_string(),
+            bytes: latest_yml,
+        }],
+    };
+    let read = PhaseTiming {
+        phase: "store",
+        seconds: started.elapsed().as_secs_f64(),
+    };
+
+    let mut report =
+        romwatch_site::build(&data, &ctx.config.site, &args.out, args.theme.as_deref())
+            .with_context(|| format!("cannot build the site in {}", args.out.display()))?;
+    report.timings.insert(0, read);
+    if ctx.json {
+        print_json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if report.changed() {
+        println!(
+            "{}: {} files: {} written, {} unchanged, {} removed",
+            args.out.display(),
+            report.files,
+            report.written,
+            report.unchanged,
+            report.removed
+        );
+    } else {
+        println!(
+            "{}: {} files, nothing changed; nothing written",
+            args.out.display(),
+            report.files
+        );
+    }
+    for skipped in &report.skipped {
+        eprintln!("skipped {}: {}", skipped.filename, skipped.reason);
+    }
+    if args.timings {
+        for t in &report.timings {
+            println!("  {:<10} {:>8.3} s", t.phase, t.seconds);
+        }
+        println!("  {:<10} {:>8.3} s", "total", report.total_seconds());
+    }
+    Ok(ExitCode::SUCCESS)
+}
