@@ -434,3 +434,37 @@ impl Write for SharedWriter {
         Ok(())
     }
 }
+
+#[tokio::test]
+async fn discord_rate_limits_are_waited_out() {
+    let dc = Mock::default();
+    // A 429 with Discord's JSON body, then a success that empties the bucket.
+    dc.then(
+        429,
+        vec![("retry-after", "1")],
+        r#"{"message":"You are being rate limited.","retry_after":0.05,"global":false}"#,
+    )
+    .then(
+        200,
+        vec![
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset-after", "0.2"),
+        ],
+        "{}",
+    );
+    let config = config(None, Some(&dc.start().await), None);
+    let mut store = store_with_two_releases(&config).await;
+    let started = std::time::Instant::now();
+    let report = run(&mut store, &config).await;
+    assert_eq!(report.channels[0].delivered, 2, "{report:?}");
+    let seen = dc.seen();
+    assert_eq!(seen.len(), 3);
+    // The retry waited (the body's retry_after, 50 ms), and the emptied
+    // bucket held the next message back for its reset time (200 ms): a
+    // lower bound that sleeping guarantees, not a speed measurement.
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+}
