@@ -14,6 +14,10 @@ pub enum StoreError {
         "the database is at schema version {found}, newer than this romwatch knows ({known}); upgrade romwatch"
     )]
     TooNew { found: i64, known: i64 },
+    #[error(
+        "the database is at schema version {found}, this romwatch reads {expected}; run any writing command (such as import) once to migrate it"
+    )]
+    Schema { found: i64, expected: i64 },
     #[error("migration to schema version {version} failed")]
     Migration {
         version: i64,

@@ -12,6 +12,7 @@ mod import;
 mod merge;
 mod migrations;
 mod outbox;
+mod query;
 mod sqlite;
 mod stats;
 
@@ -20,5 +21,6 @@ pub use error::StoreError;
 pub use import::{ImportError, ImportReport, import_text};
 pub use merge::{Conflict, MergeReport};
 pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
+pub use query::{Listed, Page, RomFilter, fts_query};
 pub use sqlite::Store;
 pub use stats::Stats;

@@ -63,6 +63,26 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL,
         PRIMARY KEY (event_id, channel)
     ) STRICT;",
+    // 3: the search index over file names (which hold the version),
+    // variants and device names. Words are split at every non-alphanumeric character and found
+    // by prefix (`agate` finds `miui_AGATEEEAGlobal_…`, `v14 0 3` finds
+    // V14.0.3.0.…); trigrams would find any substring but cost three times
+    // the import time. Triggers keep it in step with the tables.
+    "CREATE VIRTUAL TABLE rom_search USING fts5(filename, variant, name);
+    INSERT INTO rom_search (rowid, filename, variant, name)
+        SELECT r.id, r.filename, r.variant, d.name FROM roms r JOIN devices d ON d.codename = r.variant;
+    CREATE TRIGGER rom_search_insert AFTER INSERT ON roms BEGIN
+        INSERT INTO rom_search (rowid, filename, variant, name)
+            VALUES (new.id, new.filename, new.variant,
+                    (SELECT name FROM devices WHERE codename = new.variant));
+    END;
+    CREATE TRIGGER rom_search_delete AFTER DELETE ON roms BEGIN
+        DELETE FROM rom_search WHERE rowid = old.id;
+    END;
+    CREATE TRIGGER rom_search_rename AFTER UPDATE OF name ON devices BEGIN
+        UPDATE rom_search SET name = new.name
+            WHERE rowid IN (SELECT id FROM roms WHERE variant = new.codename);
+    END;",
 ];
 
 /// The schema version this build writes.

@@ -33,6 +33,26 @@ impl Store {
         Self::init(conn)
     }
 
+    /// Opens an existing database for reading only (the server): no
+    /// migration, no write can happen through it.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != migrations::LATEST {
+            return Err(StoreError::Schema {
+                found: version,
+                expected: migrations::LATEST,
+            });
+        }
+        Ok(Store { conn })
+    }
+
     /// A store that lives in memory, for tests and dry runs.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         Self::init(Connection::open_in_memory()?)
