@@ -48,6 +48,9 @@ pub enum Command {
     /// the store; only what changed is written, and the new site goes live
     /// atomically
     Build(BuildArgs),
+    /// Serve the built site, a live JSON API and search read from the store,
+    /// /healthz and /metrics; never writes to the store
+    Serve(ServeArgs),
     /// Run a simulated Xiaomi upstream (all five sources, their real wire
     /// formats) on a local address, for tests and demos
     Sim(SimArgs),
@@ -157,6 +160,16 @@ pub struct BuildArgs {
     /// Print the time of each phase
     #[arg(long)]
     pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// The built site (`romwatch build --out`)
+    #[arg(long, default_value = "public", value_name = "DIR")]
+    pub site: PathBuf,
 }
 
 #[derive(Debug, Args)]

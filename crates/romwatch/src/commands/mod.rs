@@ -6,6 +6,7 @@ mod export;
 mod import;
 mod notify;
 mod parse;
+mod serve;
 mod sim;
 mod stats;
 mod verify;
@@ -39,6 +40,11 @@ impl Context {
         })
     }
 
+    /// The database file.
+    pub fn db_path(&self) -> &std::path::Path {
+        &self.db
+    }
+
     /// Opens (creating if needed) the store.
     pub fn store(&self) -> anyhow::Result<Store> {
         Store::open(&self.db)
@@ -57,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Notify(args) => notify::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
         Command::Sim(args) => sim::run(&args),
+        Command::Serve(args) => serve::run(&ctx, &args),
     }
 }
 
@@ -67,4 +74,25 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     serde_json::to_writer(&mut out, value)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM, whichever comes first.
+async fn stop_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

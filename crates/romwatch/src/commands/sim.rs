@@ -1,4 +1,4 @@
-//! `romwatch sim`: the simulated Xiaomi upstream, until Ctrl-C.
+//! `romwatch sim`: the simulated Xiaomi upstream, until Ctrl-C or SIGTERM.
 
 use std::process::ExitCode;
 
@@ -27,13 +27,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         eprintln!("simulated Xiaomi upstream on http://{addr} (Ctrl-C stops it); point romwatch at it with --upstream http://{addr}");
-        let shutdown = async {
-            // If the signal cannot be watched, serve until killed.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
-        sim::serve_until(listener, options, shutdown).await.context("the simulator stopped")
+        sim::serve_until(listener, options, super::stop_signal()).await.context("the simulator stopped")
     })?;
     Ok(ExitCode::SUCCESS)
 }

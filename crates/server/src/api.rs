@@ -1,0 +1,189 @@
+//! The live JSON API, read from the store. Every parameter is checked and a
+//! bad one answered with 400 and the reason; page sizes are bounded.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use romwatch_model::{Branch, Codename, Method, OsFamily, Region};
+use romwatch_store::RomFilter;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Page sizes: the default and the most a request may ask for.
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 500;
+/// A device's every release fits in one answer.
+const MAX_DEVICE_ROMS: usize = 10_000;
+const MAX_QUERY_CHARS: usize = 200;
+
+type ApiResult = Result<Response, ApiError>;
+
+pub(crate) async fn devices(State(state): State<AppState>) -> ApiResult {
+    let devices = state.pool.with(|store| store.devices()).await?;
+    Ok(Json(json!({ "devices": devices })).into_response())
+}
+
+fn codename(text: &str) -> Result<Codename, ApiError> {
+    Codename::new(text).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult {
+    let name = codename(&name)?;
+    let wanted = name.to_string();
+    let (devices, page) = state
+        .pool
+        .with(move |store| {
+            let devices: Vec<_> = store
+                .devices()?
+                .into_iter()
+                .filter(|d| d.codename.as_str() == wanted || d.device.as_str() == wanted)
+                .collect();
+            let filter = RomFilter {
+                codename: Some(wanted),
+                ..Default::default()
+            };
+            Ok((devices, store.list_roms(&filter, MAX_DEVICE_ROMS, None)?))
+        })
+        .await?;
+    if devices.is_empty() {
+        return Err(ApiError::not_found(format!("no device {name}")));
+    }
+    Ok(Json(json!({ "codename": name, "variants": devices, "roms": page.roms })).into_response())
+}
+
+/// The parameters of `/api/v1/roms`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RomParams {
+    codename: Option<String>,
+    region: Option<String>,
+    branch: Option<String>,
+    method: Option<String>,
+    os: Option<String>,
+    q: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+fn parsed<T, E: std::fmt::Display>(
+    name: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| parse(v).map_err(|e| ApiError::bad_request(format!("parameter {name}: {e}"))))
+        .transpose()
+}
+
+fn limit(value: Option<&str>, default: usize, max: usize) -> Result<usize, ApiError> {
+    let limit = parsed("limit", value, |v| {
+        v.parse::<usize>().map_err(|e| e.to_string())
+    })?
+    .unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::bad_request(format!(
+            "parameter limit: must be 1 to {max}"
+        )))
+    }
+}
+
+fn words(value: Option<&str>) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(q) if q.chars().count() > MAX_QUERY_CHARS => Err(ApiError::bad_request(format!(
+            "parameter q: longer than {MAX_QUERY_CHARS} characters"
+        ))),
+        Some(q) if !q.trim().is_empty() => Ok(Some(q.to_string())),
+        _ => Ok(None),
+    }
+}
+
+fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    params
+        .map(|Query(p)| p)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
+pub(crate) async fn roms(
+    State(state): State<AppState>,
+    params: Result<Query<RomParams>, QueryRejection>,
+) -> ApiResult {
+    let p = query(params)?;
+    let filter = RomFilter {
+        codename: parsed("codename", p.codename.as_deref(), Codename::new)?.map(|c| c.to_string()),
+        region: parsed("region", p.region.as_deref(), |v| {
+            Region::from_code(&v.to_ascii_lowercase()).ok_or("unknown region code")
+        })?,
+        branch: parsed("branch", p.branch.as_deref(), str::parse::<Branch>)?,
+        method: parsed("method", p.method.as_deref(), str::parse::<Method>)?,
+        os: parsed("os", p.os.as_deref(), str::parse::<OsFamily>)?,
+        text: words(p.q.as_deref())?,
+    };
+    let limit = limit(p.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
+    let cursor = parsed("cursor", p.cursor.as_deref(), |v| {
+        v.parse::<i64>().map_err(|e| e.to_string())
+    })?;
+    let page = state
+        .pool
+        .with(move |store| store.list_roms(&filter, limit, cursor))
+        .await?;
+    Ok(Json(json!({ "roms": page.roms, "next_cursor": page.next })).into_response())
+}
+
+pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<String>) -> ApiResult {
+    if filename.len() > 255 {
+        return Err(ApiError::bad_request("file name longer than 255 bytes"));
+    }
+    let wanted = filename.clone();
+    match state.pool.with(move |store| store.rom(&wanted)).await? {
+        Some(rom) => Ok(Json(rom).into_response()),
+        None => Err(ApiError::not_found(format!("no ROM named {filename}"))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SearchParams {
+    q: Option<String>,
+    limit: Option<String>,
+}
+
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> ApiResult {
+    let p = query(params)?;
+    let Some(q) = words(p.q.as_deref())? else {
+        return Err(ApiError::bad_request("parameter q is required"));
+    };
+    let limit = limit(p.limit.as_deref(), 20, 100)?;
+    let text = q.clone();
+    let hits = state
+        .pool
+        .with(move |store| store.search(&text, limit))
+        .await?;
+    Ok(Json(json!({ "q": q, "results": hits })).into_response())
+}
+
+pub(crate) async fn health(State(state): State<AppState>) -> ApiResult {
+    let newest = state
+        .pool
+        .with(|store| store.list_roms(&RomFilter::default(), 1, None))
+        .await?;
+    let latest = newest.roms.first().map(|r| r.rom.filename.clone());
+    Ok(Json(json!({ "status": "ok", "latest": latest })).into_response())
+}
+
+pub(crate) async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
+}

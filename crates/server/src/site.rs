@@ -1,0 +1,80 @@
+//! The built site: files from the site directory, the site's own 404 page,
+//! and caching headers (`Cache-Control`, a weak `ETag` with 304 answers;
+//! `Last-Modified` and `If-Modified-Since` come from the file service).
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, ETAG, IF_NONE_MATCH, LAST_MODIFIED};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Files under `dir`; a missing one gets the site's `404.html` with status 404.
+pub(crate) fn service(dir: &Path) -> ServeDir<tower_http::set_status::SetStatus<ServeFile>> {
+    ServeDir::new(dir).not_found_service(ServeFile::new(dir.join("404.html")))
+}
+
+/// Live data is never cached; site pages briefly (a build may change them
+/// any minute); assets, whose names do not change, for a day.
+fn cache_control(path: &str) -> &'static str {
+    if path.starts_with("/api/") || path == "/healthz" || path == "/metrics" {
+        "no-cache"
+    } else if path.starts_with("/assets/") {
+        "public, max-age=86400"
+    } else {
+        "public, max-age=60"
+    }
+}
+
+/// A weak validator from the file's length and modification time, the two
+/// things a rebuild that rewrites the file changes.
+fn etag(response: &Response) -> Option<HeaderValue> {
+    let length = response.headers().get(CONTENT_LENGTH)?.to_str().ok()?;
+    let modified: String = response
+        .headers()
+        .get(LAST_MODIFIED)?
+        .to_str()
+        .ok()?
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    HeaderValue::from_str(&format!("W/\"{length}-{modified}\"")).ok()
+}
+
+pub(crate) async fn caching(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(cache_control(&path)) {
+        response.headers_mut().insert(CACHE_CONTROL, value);
+    }
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let Some(tag) = etag(&response) else {
+        return response;
+    };
+    let matches = if_none_match
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == tag.to_str().unwrap_or_default() || t.trim() == "*")
+        });
+    if matches {
+        let mut not_modified = Response::new(Body::empty());
+        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+        for name in [CACHE_CONTROL, LAST_MODIFIED] {
+            if let Some(value) = response.headers().get(&name) {
+                not_modified.headers_mut().insert(name, value.clone());
+            }
+        }
+        not_modified.headers_mut().insert(ETAG, tag);
+        return not_modified;
+    }
+    response.headers_mut().insert(ETAG, tag);
+    response
+}

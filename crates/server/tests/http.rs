@@ -1,0 +1,231 @@
+//! The server over real HTTP on 127.0.0.1: the site with caching headers,
+//! the live API with its checks, search, health and metrics.
+
+use std::path::Path;
+
+use chrono::Utc;
+use romwatch_model::Record;
+use romwatch_server::{ServerOptions, serve};
+use romwatch_store::{Announce, Store, to_incoming};
+use serde_json::Value;
+
+fn record(codename: &str, device: &str, filename: &str, version: &str, method: &str) -> Record {
+    Record {
+        codename: codename.into(),
+        device: device.into(),
+        os: "hyperos".into(),
+        version: version.into(),
+        branch: "Stable".into(),
+        method: method.into(),
+        filename: filename.into(),
+        url: Some(format!("https://bigota.d.miui.com/{version}/{filename}")),
+        ..Record::default()
+    }
+}
+
+fn fixture(dir: &Path) -> ServerOptions {
+    let records = [
+        record(
+            "agate",
+            "Xiaomi 11T EEA",
+            "miui_AGATEEEAGlobal_OS1.0.10.0.UKWEUXM_6e09feeec4_14.0.zip",
+            "OS1.0.10.0.UKWEUXM",
+            "Recovery",
+        ),
+        record(
+            "agate",
+            "Xiaomi 11T EEA",
+            "agate_eea_global_images_OS1.0.10.0.UKWEUXM_20250115.0000.00_14.0_eea_3c2f45d9c8.tgz",
+            "OS1.0.10.0.UKWEUXM",
+            "Fastboot",
+        ),
+        record(
+            "alioth",
+            "POCO F3 Global",
+            "miui_ALIOTHGlobal_OS1.0.3.0.TKHMIXM_0123456789_13.0.zip",
+            "OS1.0.3.0.TKHMIXM",
+            "Recovery",
+        ),
+    ];
+    let db = dir.join("romwatch.db");
+    let mut store = Store::open(&db).unwrap();
+    let batch: Vec<_> = records
+        .iter()
+        .map(|r| to_incoming(r, Utc::now()).unwrap())
+        .collect();
+    store.merge(&batch, Announce::Nothing).unwrap();
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("assets")).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        format!(
+            "<!doctype html><title>home</title>{}",
+            "<p>romwatch</p>".repeat(200)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("404.html"),
+        "<!doctype html><title>Not found</title>",
+    )
+    .unwrap();
+    std::fs::write(site.join("assets/site.css"), "body{}").unwrap();
+    ServerOptions { site, db }
+}
+
+async fn start(options: ServerOptions) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        serve(listener, &options, std::future::pending())
+            .await
+            .unwrap()
+    });
+    base
+}
+
+async fn get(url: &str) -> (u16, reqwest::header::HeaderMap, String) {
+    let response = reqwest::get(url).await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.unwrap())
+}
+
+async fn json(url: &str) -> (u16, Value) {
+    let (status, _, body) = get(url).await;
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or_else(|_| panic!("{url}: {body}")),
+    )
+}
+
+#[tokio::test]
+async fn serves_the_site_with_caching_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(fixture(dir.path())).await;
+    let (status, headers, body) = get(&format!("{base}/")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("<title>home</title>"));
+    assert_eq!(headers["cache-control"], "public, max-age=60");
+    assert!(headers.contains_key("last-modified"));
+    let etag = headers["etag"].to_str().unwrap().to_string();
+
+    let client = reqwest::Client::new();
+    let again = client
+        .get(format!("{base}/"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    let gzipped = client
+        .get(format!("{base}/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+
+    let (status, headers, _) = get(&format!("{base}/assets/site.css")).await;
+    assert_eq!(
+        (status, headers["cache-control"].to_str().unwrap()),
+        (200, "public, max-age=86400")
+    );
+    let (status, _, body) = get(&format!("{base}/no/such/page/")).await;
+    assert_eq!(status, 404);
+    assert!(body.contains("Not found"));
+    // Nothing outside the site directory can be read.
+    let (status, _, _) = get(&format!("{base}/../romwatch.db")).await;
+    assert_eq!(status, 404);
+    let post = client
+        .post(format!("{base}/api/v1/roms"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status().as_u16(), 405);
+}
+
+#[tokio::test]
+async fn the_api_lists_filters_pages_and_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(fixture(dir.path())).await;
+
+    let (status, devices) = json(&format!("{base}/api/v1/devices")).await;
+    assert_eq!(
+        (status, devices["devices"].as_array().unwrap().len()),
+        (200, 2)
+    );
+    let (_, agate) = json(&format!("{base}/api/v1/devices/agate")).await;
+    assert_eq!(agate["roms"].as_array().unwrap().len(), 2);
+    assert_eq!(agate["variants"][0]["name"], "Xiaomi 11T EEA");
+
+    let (_, first) = json(&format!("{base}/api/v1/roms?limit=2")).await;
+    assert_eq!(first["roms"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_i64().unwrap();
+    let (_, rest) = json(&format!("{base}/api/v1/roms?limit=2&cursor={cursor}")).await;
+    assert_eq!(
+        (
+            rest["roms"].as_array().unwrap().len(),
+            rest["next_cursor"].is_null()
+        ),
+        (1, true)
+    );
+    let (_, fastboot) = json(&format!(
+        "{base}/api/v1/roms?codename=agate&method=fastboot&region=eea&os=hyperos&branch=stable"
+    ))
+    .await;
+    assert_eq!(fastboot["roms"][0]["method"], "Fastboot");
+
+    let (status, rom) = json(&format!(
+        "{base}/api/v1/roms/miui_ALIOTHGlobal_OS1.0.3.0.TKHMIXM_0123456789_13.0.zip"
+    ))
+    .await;
+    assert_eq!((status, rom["codename"].as_str()), (200, Some("alioth")));
+    let (status, _) = json(&format!("{base}/api/v1/roms/nothing.zip")).await;
+    assert_eq!(status, 404);
+
+    let (_, hits) = json(&format!("{base}/api/v1/search?q=poco%20f3")).await;
+    assert_eq!(hits["results"][0]["device"], "POCO F3 Global");
+    let (_, hits) = json(&format!("{base}/api/v1/search?q=OS1.0.10")).await;
+    assert_eq!(hits["results"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn bad_parameters_get_400_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(fixture(dir.path())).await;
+    for (query, reason) in [
+        ("/api/v1/roms?limit=0", "limit"),
+        ("/api/v1/roms?limit=100000", "limit"),
+        ("/api/v1/roms?branch=Nightly", "branch"),
+        ("/api/v1/roms?cursor=abc", "cursor"),
+        ("/api/v1/roms?colour=red", "colour"),
+        ("/api/v1/roms?codename=..%2Fx", "codename"),
+        ("/api/v1/search", "q"),
+        ("/api/v1/devices/a.b", "codename"),
+    ] {
+        let (status, body) = json(&format!("{base}{query}")).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(reason),
+            "{query}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_metrics_and_the_openapi_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(fixture(dir.path())).await;
+    let (status, health) = json(&format!("{base}/healthz")).await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+    json(&format!("{base}/api/v1/roms")).await;
+    let (_, _, metrics) = get(&format!("{base}/metrics")).await;
+    assert!(
+        metrics.contains(r#"romwatch_http_requests_total{route="/api/v1/roms",status="200"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("romwatch_http_request_duration_seconds_bucket"));
+    let (status, doc) = json(&format!("{base}/api/v1/openapi.json")).await;
+    assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.1.0")));
+}
