@@ -76,6 +76,34 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs an HTTP service on `listen` until Ctrl-C or SIGTERM: binds, prints
+/// `banner` (given the bound address) on stderr, then runs `serve` with the
+/// listener and the stop signal.
+pub fn listen_until_stopped<Serve, Running>(
+    listen: std::net::SocketAddr,
+    banner: impl FnOnce(std::net::SocketAddr) -> String,
+    serve: Serve,
+) -> anyhow::Result<()>
+where
+    Serve: FnOnce(
+        tokio::net::TcpListener,
+        std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+    ) -> Running,
+    Running: Future<Output = anyhow::Result<()>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        eprintln!("{}", banner(listener.local_addr()?));
+        serve(listener, Box::pin(stop_signal())).await
+    })
+}
+
 /// Ctrl-C or SIGTERM, whichever comes first.
 async fn stop_signal() {
     let interrupt = async {

@@ -17,22 +17,19 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         site: args.site.clone(),
         db: ctx.db_path().to_path_buf(),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
-        let addr = listener.local_addr()?;
-        eprintln!(
-            "serving {} and the live API on http://{addr}/ (Ctrl-C stops)",
-            args.site.display()
-        );
-        romwatch_server::serve(listener, &options, super::stop_signal())
-            .await
-            .context("the server stopped")
-    })?;
+    super::listen_until_stopped(
+        args.listen,
+        |addr| {
+            format!(
+                "serving {} and the live API on http://{addr}/ (Ctrl-C stops)",
+                args.site.display()
+            )
+        },
+        |listener, stop| async move {
+            romwatch_server::serve(listener, &options, stop)
+                .await
+                .context("the server stopped")
+        },
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,17 +17,18 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
             ..FaultConfig::default()
         },
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
-        let addr = listener.local_addr()?;
-        eprintln!("simulated Xiaomi upstream on http://{addr} (Ctrl-C stops it); point romwatch at it with --upstream http://{addr}");
-        sim::serve_until(listener, options, super::stop_signal()).await.context("the simulator stopped")
-    })?;
+    super::listen_until_stopped(
+        args.listen,
+        |addr| {
+            format!(
+                "simulated Xiaomi upstream on http://{addr} (Ctrl-C stops it); point romwatch at it with --upstream http://{addr}"
+            )
+        },
+        |listener, stop| async move {
+            sim::serve_until(listener, options, stop)
+                .await
+                .context("the simulator stopped")
+        },
+    )?;
     Ok(ExitCode::SUCCESS)
 }
