@@ -14,6 +14,7 @@ mod migrations;
 mod outbox;
 mod sqlite;
 mod stats;
+mod tracking;
 
 pub use convert::{Incoming, RecordError, to_incoming, to_record};
 pub use error::StoreError;
@@ -22,3 +23,4 @@ pub use merge::{Conflict, MergeReport};
 pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
 pub use sqlite::Store;
 pub use stats::Stats;
+pub use tracking::PendingFile;
