@@ -52,6 +52,36 @@ pub enum Command {
     /// Deliver pending release events to the configured channels
     /// (Telegram, Discord, webhooks), each once per channel
     Notify(NotifyArgs),
+    /// Check every device variant against every Xiaomi source and record
+    /// what is new; the first run on an empty store is a silent baseline
+    Track(TrackArgs),
+}
+
+/// A tracking run: the device variants the community lists, China posts and
+/// store name are each checked on the OTA API and the full-ROM endpoint
+/// (stable and developer); a new file is checked on the CDN before it is
+/// recorded (until then it is pending, and never announced). New ROMs and
+/// newly learned facts get one outbox event each, written with them.
+///
+/// Exits 0 when anything could be checked (failed checks are in the
+/// summary), 4 when nothing could.
+#[derive(Debug, Args)]
+pub struct TrackArgs {
+    /// Send every source to this base URL (the simulator serves them all on
+    /// one address) [also `[upstream]` in the config file]
+    #[arg(long, env = "ROMWATCH_UPSTREAM", value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Requests in flight at once [default: 4; `[tracker] concurrency`]
+    #[arg(long, env = "ROMWATCH_CONCURRENCY", value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests per second to one host, 0 for unlimited [default: 2;
+    /// `[tracker] rate`]
+    #[arg(long, env = "ROMWATCH_RATE", value_name = "R")]
+    pub rate: Option<f64>,
+    /// Announce the first run on an empty store too (by default it records
+    /// a silent baseline, so channels are not flooded with history)
+    #[arg(long)]
+    pub announce_baseline: bool,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,10 @@ pub struct Config {
     pub site: SiteSection,
     /// `[[notify.telegram]]`, `[[notify.discord]]`, `[[notify.webhook]]`.
     pub notify: romwatch_notify::NotifyConfig,
+    /// `[upstream.ota]`, `[upstream.cdn]`, …: where Xiaomi's sources are.
+    pub upstream: romwatch_upstream::UpstreamConfig,
+    /// `[tracker]`: concurrency, rate limit, retries, China posts.
+    pub tracker: romwatch_tracker::TrackerConfig,
 }
 
 /// `[site]`: where the published site lives.

@@ -14,7 +14,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use romwatch_model::{Branch, Codename, Device};
 use romwatch_store::{Announce, Incoming, PendingFile, Store, to_incoming};
-use romwatch_upstream::{Upstream, UpstreamConfig};
+use romwatch_upstream::{Observation, Upstream, UpstreamConfig};
 use serde::Serialize;
 
 use crate::checks::{self, Hosts, Shared, VariantOutcome, VariantPlan, full_build};
@@ -137,20 +137,28 @@ impl Tracker {
         summary.variants = plans.len();
         progress.planned(plans.len() as u64);
 
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<VariantOutcome>(64);
-        for (variant, plan) in plans {
-            let sender = sender.clone();
-            let shared = Arc::clone(&shared);
-            tokio::spawn(async move {
-                let outcome = checks::check_variant(shared, variant, plan).await;
-                // The run only stops listening when it failed; nothing to do then.
-                let _ = sender.send(outcome).await;
-            });
-        }
-        drop(sender);
-
+        // A window of variants in flight, not all at once: variants finish
+        // (and are committed) steadily, so a killed run keeps what it did.
+        let window = self.config.concurrency.max(1) * 2;
+        let mut plans = plans.into_iter();
+        let mut tasks = tokio::task::JoinSet::new();
         let mut batch = Batch::default();
-        while let Some(outcome) = receiver.recv().await {
+        loop {
+            while tasks.len() < window
+                && let Some((variant, plan)) = plans.next()
+            {
+                tasks.spawn(checks::check_variant(Arc::clone(&shared), variant, plan));
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            let outcome: VariantOutcome = match joined {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    tracing::error!(%error, "a variant's checks stopped");
+                    continue;
+                }
+            };
             let variant = knowledge.variant(&outcome.variant);
             reconcile_variant(
                 variant,
@@ -247,8 +255,6 @@ fn plan(
     }
     plans
 }
-
-use romwatch_upstream::Observation;
 
 /// Turns one variant's findings into store writes: recorded and CDN-checked
 /// files become records, others pending; recorded Stable Beta builds whose

@@ -7,6 +7,7 @@ mod notify;
 mod parse;
 mod sim;
 mod stats;
+mod track;
 mod verify;
 
 use std::path::PathBuf;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Notify(args) => notify::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
         Command::Sim(args) => sim::run(&args),
+        Command::Track(args) => track::run(&ctx, &args),
     }
 }
 
