@@ -243,3 +243,41 @@ fn sigkill_at_any_point_loses_and_duplicates_nothing() {
     assert!(events.iter().filter(|(_, kind)| kind == "new").count() >= 15);
     assert_eq!((roms, events), contents(&killed.path("romwatch.db")));
 }
+
+#[test]
+fn run_tracks_on_a_schedule_and_stops_on_sigterm() {
+    let sim = Sim::start(10, 8, &[]);
+    let scratch = Scratch::create();
+    sim.config(&scratch);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_romwatch"))
+        .args(["run", "--every", "1s", "--upstream", &sim.url()])
+        .current_dir(scratch.dir.path())
+        .env_remove("ROMWATCH_DB")
+        .env_remove("ROMWATCH_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut rounds = Vec::new();
+    while rounds.len() < 2 {
+        let line = lines.next().expect("a log line").unwrap();
+        if line.contains(" track: ") {
+            rounds.push(line);
+        }
+    }
+    assert!(
+        rounds[0].contains("(baseline: nothing announced)"),
+        "{rounds:?}"
+    );
+    assert!(rounds[1].contains(": 0 new, 0 changed"), "{rounds:?}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+    assert!(scratch.rom_count() > 10);
+}

@@ -5,6 +5,7 @@ mod export;
 mod import;
 mod notify;
 mod parse;
+mod run;
 mod sim;
 mod stats;
 mod track;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(&ctx, &args),
         Command::Sim(args) => sim::run(&args),
         Command::Track(args) => track::run(&ctx, &args),
+        Command::Run(args) => run::run(&ctx, &args),
     }
 }
 

@@ -41,7 +41,8 @@ fn upstream(config: &UpstreamConfig, base: Option<&str>) -> UpstreamConfig {
     upstream
 }
 
-pub fn run(ctx: &Context, args: &TrackArgs) -> anyhow::Result<ExitCode> {
+/// The tracker the flags and the config file describe.
+pub(super) fn tracker(ctx: &Context, args: &TrackArgs) -> anyhow::Result<Tracker> {
     let mut config = ctx.config.tracker.clone();
     if let Some(n) = args.concurrency {
         config.concurrency = n;
@@ -52,7 +53,23 @@ pub fn run(ctx: &Context, args: &TrackArgs) -> anyhow::Result<ExitCode> {
     }
     config.announce_baseline |= args.announce_baseline;
     let upstream = upstream(&ctx.config.upstream, args.upstream.as_deref());
-    let summary = track(ctx, &upstream, config)?;
+    Tracker::new(&upstream, config).context("cannot set up the tracker")
+}
+
+pub fn run(ctx: &Context, args: &TrackArgs) -> anyhow::Result<ExitCode> {
+    let tracker = tracker(ctx, args)?;
+    // The store is opened before the runtime starts, so a database error
+    // is reported before any request is sent.
+    let mut store = ctx.store()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let bar = Bar(progress::bar("variants"));
+    let summary = runtime
+        .block_on(tracker.run(&mut store, &bar))
+        .context("the tracking run failed")?;
+    bar.0.finish_and_clear();
     if ctx.json {
         print_json(&summary)?;
     } else {
@@ -65,29 +82,9 @@ pub fn run(ctx: &Context, args: &TrackArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// One run; the store is opened before the runtime starts, so a database
-/// error is reported before any request is sent.
-pub fn track(
-    ctx: &Context,
-    upstream: &UpstreamConfig,
-    config: romwatch_tracker::TrackerConfig,
-) -> anyhow::Result<Summary> {
-    let mut store = ctx.store()?;
-    let tracker = Tracker::new(upstream, config).context("cannot set up the tracker")?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let bar = Bar(progress::bar("variants"));
-    let summary = runtime
-        .block_on(tracker.run(&mut store, &bar))
-        .context("the tracking run failed")?;
-    bar.0.finish_and_clear();
-    Ok(summary)
-}
-
-fn print_summary(summary: &Summary) {
-    println!(
+/// The first line of the summary.
+pub(super) fn summary_line(summary: &Summary) -> String {
+    format!(
         "{} variants, {} checks ({} answered): {} new, {} changed, {} pending, {} events{}",
         summary.variants,
         summary.checks,
@@ -101,7 +98,11 @@ fn print_summary(summary: &Summary) {
         } else {
             ""
         }
-    );
+    )
+}
+
+fn print_summary(summary: &Summary) {
+    println!("{}", summary_line(summary));
     for (source, report) in &summary.sources {
         let errors: Vec<String> = report
             .errors
