@@ -17,13 +17,15 @@ pub struct Build {
 }
 
 impl Build {
-    /// Orders builds as the OTA API does: release date, then version
-    /// (line first, for builds listed without a date).
-    fn key(&self) -> (Option<NaiveDate>, Option<StableRank>, Vec<u32>) {
+    /// Orders builds: a stable build by its place in the history (line,
+    /// then build numbers), which holds even where a date is unknown (a
+    /// pending file, a list that gives none); developer builds by date,
+    /// then numbers.
+    fn key(&self) -> (Option<StableRank>, Option<NaiveDate>, Vec<u32>) {
         let numbers = Version::parse(&self.version)
             .map(|v| v.order_key())
             .unwrap_or_default();
-        (self.released, StableRank::of(&self.version), numbers)
+        (StableRank::of(&self.version), self.released, numbers)
     }
 }
 
@@ -185,7 +187,7 @@ mod tests {
     }
 
     #[test]
-    fn newest_build_by_date_then_version() {
+    fn newest_build_by_its_place_in_the_history() {
         let build = |v: &str, d: Option<(i32, u32, u32)>| Build {
             version: v.into(),
             android: "14.0".into(),

@@ -21,7 +21,7 @@ use crate::checks::{self, Hosts, Shared, VariantOutcome, VariantPlan, full_build
 use crate::config::TrackerConfig;
 use crate::error::TrackError;
 use crate::exec::{Executor, SourceReport};
-use crate::knowledge::{Knowledge, Variant};
+use crate::knowledge::{Build, Knowledge, Variant};
 use crate::reconcile::{self, Sighting};
 
 /// The `meta` key set once the silent baseline run has completed.
@@ -246,6 +246,21 @@ fn plan(
         // the lists show. Asking from a recorded build brings the
         // incremental package from it.
         let mut seen = knowledge.variants.get(variant).cloned().unwrap_or_default();
+        // A pending build was seen on an earlier run: the phone may run it.
+        for file in &plan.pending {
+            let record = &file.record;
+            if record.method == "Recovery" && record.incremental_from.is_none() {
+                let stable = matches!(record.branch.as_str(), "Stable" | "Stable Beta");
+                seen.note_build(
+                    stable,
+                    Build {
+                        version: record.version.clone(),
+                        android: record.android.clone().unwrap_or_default(),
+                        released: None,
+                    },
+                );
+            }
+        }
         let recorded = (seen.current(true).cloned(), seen.current(false).cloned());
         for (stable, build) in plan.discovered.iter().filter_map(full_build) {
             seen.note_build(stable, build);

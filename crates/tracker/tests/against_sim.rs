@@ -216,6 +216,37 @@ async fn a_pending_file_is_never_announced() {
     assert_eq!(pending, names.into_iter().collect());
 }
 
+/// Runs until the store holds `expected` with nothing pending (at most
+/// `runs` times); every run's summary must report faults it met.
+async fn converge(
+    server: &romwatch_upstream::sim::SimServer,
+    store: &mut Store,
+    expected: &BTreeSet<String>,
+    runs: usize,
+    met: &mut BTreeMap<String, u64>,
+) {
+    for _ in 0..runs {
+        let summary = track(server, store, config(server)).await;
+        let faults: u64 = summary
+            .sources
+            .values()
+            .flat_map(|r| r.errors.values())
+            .sum();
+        assert!(
+            faults > 0,
+            "the summary reports the faults met: {summary:?}"
+        );
+        for report in summary.sources.values() {
+            for (cause, n) in &report.errors {
+                *met.entry(cause.clone()).or_default() += n;
+            }
+        }
+        if &filenames(store) == expected && summary.pending == 0 {
+            return;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_runs_through_faults_converge_on_the_catalog() {
     let rules = [
@@ -229,29 +260,54 @@ async fn repeated_runs_through_faults_converge_on_the_catalog() {
     let expected = published(&server.records());
     let mut store = Store::open_in_memory().unwrap();
     let mut met = BTreeMap::<String, u64>::new();
-    for _ in 0..6 {
-        let summary = track(&server, &mut store, config(&server)).await;
-        for report in summary.sources.values() {
-            for (cause, n) in &report.errors {
-                *met.entry(cause.clone()).or_default() += n;
-            }
-        }
-        if filenames(&store) == expected && summary.pending == 0 {
-            break;
-        }
-    }
+    converge(&server, &mut store, &expected, 6, &mut met).await;
     assert_eq!(filenames(&store), expected);
-    assert_eq!(
-        store.roms().unwrap().len(),
-        expected.len(),
-        "nothing duplicated"
-    );
-    for cause in ["http 500", "http 503", "timeout"] {
+    for cause in ["http 500", "http 503", "timeout", "http 429"] {
         assert!(
             met.get(cause).is_some_and(|n| *n > 0),
             "{cause} reported: {met:?}"
         );
     }
+
+    // Releases through the same faults: each announced exactly once.
+    store.register_channel("test", "webhook").unwrap();
+    let released: BTreeSet<String> = server.release(6).into_iter().collect();
+    converge(&server, &mut store, &(&expected | &released), 6, &mut met).await;
+    assert_eq!(filenames(&store), &expected | &released);
+    let mut announced: Vec<String> = store
+        .pending_events("test", 10_000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == romwatch_store::EventKind::New)
+        .map(|e| e.rom.filename)
+        .collect();
+    announced.sort();
+    assert_eq!(announced, released.into_iter().collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_of_life_variants_are_no_longer_checked_unless_listed() {
+    let server = sim(30, 13, &[]).await;
+    let mut store = Store::open_in_memory().unwrap();
+    let first = track(&server, &mut store, config(&server)).await;
+    // A China variant: only the China posts list it.
+    let china = store
+        .devices()
+        .unwrap()
+        .into_iter()
+        .find(|d| !d.codename.as_str().contains('_'))
+        .expect("a China variant");
+    assert!(store.set_end_of_life(&china.codename, true).unwrap());
+    let unlisted = TrackerConfig {
+        china_posts: Vec::new(),
+        ..config(&server)
+    };
+    let second = track(&server, &mut store, unlisted).await;
+    assert_eq!(second.variants, first.variants - 1);
+    assert_eq!(
+        second.sources["ota"].checks,
+        first.sources["ota"].checks - 2
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
