@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use romwatch_model::{Codename, Method, Version};
+use romwatch_model::{Branch, Codename, Method, Region, Version};
 use romwatch_store::PendingFile;
 use romwatch_upstream::{
     CdnFile, CommunityQuery, FullRomForm, FullRomQuery, Observation, OtaBranch, OtaQuery, Source,
@@ -177,12 +177,11 @@ pub async fn check_variant(
     let shared: &Shared = &shared;
     let up = &shared.upstream;
     let exec = &shared.exec;
-    let ota_host =
-        if romwatch_model::Region::of_variant(variant.as_str()) == romwatch_model::Region::China {
-            &shared.hosts.ota_china
-        } else {
-            &shared.hosts.ota
-        };
+    let ota_host = if Region::of_variant(variant.as_str()) == Region::China {
+        &shared.hosts.ota_china
+    } else {
+        &shared.hosts.ota
+    };
     let ota = |build: Option<Build>, branch| {
         let query = build.map(|b| ota_query(&variant, &b, branch));
         async move {
@@ -300,7 +299,7 @@ pub fn full_build(observation: &Observation) -> Option<(bool, Build)> {
     if package.method != Method::Recovery || package.from.is_some() {
         return None;
     }
-    let stable = !package.developer && package.version.branch() == romwatch_model::Branch::Stable;
+    let stable = !package.developer && package.version.branch() == Branch::Stable;
     Some((
         stable,
         Build {

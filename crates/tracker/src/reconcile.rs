@@ -3,7 +3,6 @@
 //! changelog flattened to text, the branch decided (Stable Beta until a
 //! fastboot build appears), and a download link on a public mirror.
 
-use chrono::{DateTime, Utc};
 use romwatch_model::{
     Branch, Codename, DeviceRef, Md5, Method, OsFamily, Record, Size, variant_codename,
 };
@@ -182,18 +181,10 @@ pub fn record(
     })
 }
 
-/// The time a pending file was first seen, kept as it was first recorded.
-pub fn first_seen(record: &Record, now: DateTime<Utc>) -> DateTime<Utc> {
-    record
-        .first_seen
-        .as_deref()
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map_or(now, |t| t.with_timezone(&Utc))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
     use romwatch_upstream::Changelog;
 
     fn seen(source: SourceId, url: &str) -> Observation {

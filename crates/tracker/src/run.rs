@@ -322,7 +322,7 @@ fn reconcile_variant(
                 _ => "not checked on the CDN".to_string(),
             };
             batch.pending.push(PendingFile {
-                first_seen: reconcile::first_seen(&record, now),
+                first_seen: now,
                 record,
                 variant: codename.clone(),
                 reason,
