@@ -374,3 +374,90 @@ fn reconcile_variant(
     }
     variant.device = device;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use romwatch_model::{Record, Size};
+    use romwatch_upstream::{CdnFile, SourceId};
+
+    const VERSION: &str = "OS2.0.3.0.VMLMIXM";
+
+    fn stable_beta() -> Incoming {
+        let record = Record {
+            codename: "corot".into(),
+            device: "Xiaomi 13T Pro Global".into(),
+            os: "hyperos".into(),
+            version: VERSION.into(),
+            branch: "Stable Beta".into(),
+            method: "Recovery".into(),
+            filename: format!("corot_global-ota_full-{VERSION}-user-15.0-abcdef0123.zip"),
+            variant: Some("corot_global".into()),
+            ..Record::default()
+        };
+        to_incoming(&record, Utc::now()).unwrap()
+    }
+
+    #[test]
+    fn a_stable_beta_is_promoted_when_its_fastboot_build_appears() {
+        let recorded = stable_beta();
+        let mut variant = Variant::default();
+        variant.device = Some(recorded.device.clone());
+        variant.note_rom(&recorded.rom);
+        assert_eq!(variant.stable_beta.len(), 1);
+
+        let fastboot = Observation::of_url(
+            SourceId::FullRom,
+            &format!("https://bigota.d.miui.com/{VERSION}/corot_global-images-{VERSION}-user-20250101.0000.00-15.0-global-0123456789.tgz"),
+        )
+        .unwrap();
+        let outcome = VariantOutcome {
+            variant: recorded.device.codename.clone(),
+            sightings: BTreeMap::from([(
+                fastboot.filename.clone(),
+                Sighting {
+                    observations: vec![fastboot],
+                    head: Some(Ok(CdnFile {
+                        size: Size::exact(7_000_000_000),
+                        last_modified: None,
+                    })),
+                },
+            )]),
+            rechecked: Vec::new(),
+        };
+        let (mut batch, mut summary) = (Batch::default(), Summary::default());
+        let seen = HashSet::from([recorded.rom.filename.clone()]);
+        reconcile_variant(
+            &mut variant,
+            &seen,
+            outcome,
+            Utc::now(),
+            &mut batch,
+            &mut summary,
+        );
+
+        let promoted = batch
+            .incoming
+            .iter()
+            .find(|i| i.rom.filename == recorded.rom.filename)
+            .expect("the Stable Beta build is written again");
+        assert_eq!(promoted.rom.branch, Branch::Stable);
+        assert!(
+            batch
+                .incoming
+                .iter()
+                .any(|i| i.rom.method.name() == "Fastboot")
+        );
+        assert!(variant.stable_beta.is_empty());
+
+        let mut store = Store::open_in_memory().unwrap();
+        store.merge(&[recorded], Announce::Nothing).unwrap();
+        let report = store
+            .merge_tracked(&batch.incoming, Announce::Changes, &batch.pending)
+            .unwrap();
+        assert_eq!(
+            (report.new_roms, report.updated_roms, report.events),
+            (1, 1, 2)
+        );
+    }
+}
