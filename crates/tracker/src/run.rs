@@ -401,8 +401,10 @@ mod tests {
     #[test]
     fn a_stable_beta_is_promoted_when_its_fastboot_build_appears() {
         let recorded = stable_beta();
-        let mut variant = Variant::default();
-        variant.device = Some(recorded.device.clone());
+        let mut variant = Variant {
+            device: Some(recorded.device.clone()),
+            ..Variant::default()
+        };
         variant.note_rom(&recorded.rom);
         assert_eq!(variant.stable_beta.len(), 1);
 
