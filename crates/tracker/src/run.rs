@@ -133,7 +133,7 @@ impl Tracker {
             unusable: discovery.unplaced,
             ..Summary::default()
         };
-        let plans = plan(&knowledge, &end_of_life, discovery.by_variant, &mut pending);
+        let plans = plan(&knowledge, &end_of_life, discovery.by_variant, pending);
         summary.variants = plans.len();
         progress.planned(plans.len() as u64);
 
@@ -225,7 +225,7 @@ fn plan(
     knowledge: &Knowledge,
     end_of_life: &HashSet<Codename>,
     discovered: BTreeMap<Codename, Vec<Observation>>,
-    pending: &mut BTreeMap<Codename, Vec<PendingFile>>,
+    pending: BTreeMap<Codename, Vec<PendingFile>>,
 ) -> BTreeMap<Codename, VariantPlan> {
     let mut plans: BTreeMap<Codename, VariantPlan> = BTreeMap::new();
     for variant in knowledge
@@ -238,7 +238,7 @@ fn plan(
     for (variant, observations) in discovered {
         plans.entry(variant).or_default().discovered = observations;
     }
-    for (variant, files) in std::mem::take(pending) {
+    for (variant, files) in pending {
         plans.entry(variant).or_default().pending = files;
     }
     for (variant, plan) in &mut plans {
