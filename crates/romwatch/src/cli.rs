@@ -59,6 +59,100 @@ pub enum Command {
     /// Deliver pending release events to the configured channels
     /// (Telegram, Discord, webhooks), each once per channel
     Notify(NotifyArgs),
+    /// Check every device variant against every Xiaomi source and record
+    /// what is new; the first run on an empty store is a silent baseline
+    Track(TrackArgs),
+    /// Run as a service: track, then deliver notifications, on a schedule,
+    /// until SIGINT or SIGTERM
+    Run(RunArgs),
+}
+
+/// Loops: a tracking run, then delivery to the configured channels (if
+/// any), then a wait until the next round is due. SIGINT or SIGTERM during
+/// tracking abandons the run (its unfinished batch is rolled back; finished
+/// batches stay), during delivery lets it finish, and while waiting stops
+/// at once. Each step logs one line of what it did.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Time from the start of one round to the next: `45s`, `30m`, `6h`,
+    /// `1d`, or seconds
+    #[arg(long, default_value = "6h", value_name = "INTERVAL", value_parser = parse_interval)]
+    pub every: std::time::Duration,
+    /// Where each round builds the site (as `romwatch build --out`)
+    #[arg(long, default_value = "public", value_name = "DIR")]
+    pub out: PathBuf,
+    /// A theme directory, as for `romwatch build`
+    #[arg(long, value_name = "DIR")]
+    pub theme: Option<PathBuf>,
+    #[command(flatten)]
+    pub track: TrackArgs,
+}
+
+/// `45s`, `30m`, `6h`, `1d` or a number of seconds.
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not an interval like 30m or 6h"))?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(format!("unknown unit {unit:?}: use s, m, h or d")),
+    };
+    match number.checked_mul(seconds) {
+        Some(0) | None => Err(format!("{text:?} is not a usable interval")),
+        Some(s) => Ok(std::time::Duration::from_secs(s)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_interval;
+    use std::time::Duration;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_interval("6h"), Ok(Duration::from_secs(21_600)));
+        assert_eq!(parse_interval("30m"), Ok(Duration::from_secs(1_800)));
+        assert_eq!(parse_interval("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_interval("1d"), Ok(Duration::from_secs(86_400)));
+        for bad in ["", "0s", "6w", "h", "-1h"] {
+            assert!(parse_interval(bad).is_err(), "{bad}");
+        }
+    }
+}
+
+/// A tracking run: the device variants the community lists, China posts and
+/// store name are each checked on the OTA API and the full-ROM endpoint
+/// (stable and developer); a new file is checked on the CDN before it is
+/// recorded (until then it is pending, and never announced). New ROMs and
+/// newly learned facts get one outbox event each, written with them.
+///
+/// Exits 0 when anything could be checked (failed checks are in the
+/// summary), 4 when nothing could.
+#[derive(Debug, Clone, Args)]
+pub struct TrackArgs {
+    /// Send every source to this base URL (the simulator serves them all on
+    /// one address) [also `[upstream]` in the config file]
+    #[arg(long, env = "ROMWATCH_UPSTREAM", value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Requests in flight at once [default: 4; `[tracker] concurrency`]
+    #[arg(long, env = "ROMWATCH_CONCURRENCY", value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests per second to one host, 0 for unlimited [default: 2;
+    /// `[tracker] rate`]
+    #[arg(long, env = "ROMWATCH_RATE", value_name = "R")]
+    pub rate: Option<f64>,
+    /// Announce the first run on an empty store too (by default it records
+    /// a silent baseline, so channels are not flooded with history)
+    #[arg(long)]
+    pub announce_baseline: bool,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,10 @@ pub struct Config {
     pub site: romwatch_site::SiteConfig,
     /// `[[notify.telegram]]`, `[[notify.discord]]`, `[[notify.webhook]]`.
     pub notify: romwatch_notify::NotifyConfig,
+    /// `[upstream.ota]`, `[upstream.cdn]`, …: where Xiaomi's sources are.
+    pub upstream: romwatch_upstream::UpstreamConfig,
+    /// `[tracker]`: concurrency, rate limit, retries, China posts.
+    pub tracker: romwatch_tracker::TrackerConfig,
 }
 
 impl Config {

@@ -4,12 +4,14 @@
 //! - 0: success (also when the reader of our output went away: `| head`);
 //! - 1: the input had problems (names that do not parse, bad records);
 //! - 2: wrong usage (clap's own status);
-//! - 3: anything else (the database, the file system, the config).
+//! - 3: anything else (the database, the file system, the config);
+//! - 4: `track` could check nothing at all (every source failed).
 
 use std::process::ExitCode;
 
 pub const DATA_ERROR: u8 = 1;
 pub const FAILURE: u8 = 3;
+pub const NOTHING_CHECKED: u8 = 4;
 
 pub fn report(err: &anyhow::Error) -> ExitCode {
     if is_broken_pipe(err) {

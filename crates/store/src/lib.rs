@@ -15,6 +15,7 @@ mod outbox;
 mod query;
 mod sqlite;
 mod stats;
+mod tracking;
 
 pub use convert::{Incoming, RecordError, to_incoming, to_record};
 pub use error::StoreError;
@@ -24,3 +25,4 @@ pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
 pub use query::{Listed, Page, RomFilter, fts_query};
 pub use sqlite::Store;
 pub use stats::Stats;
+pub use tracking::PendingFile;

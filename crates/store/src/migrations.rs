@@ -63,7 +63,25 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL,
         PRIMARY KEY (event_id, channel)
     ) STRICT;",
-    // 3: the search index over file names (which hold the version),
+    // 3: what the tracker keeps between runs. A pending file was seen
+    // upstream but not (yet) on the CDN: it is re-checked on later runs
+    // and never announced while pending. `meta` holds run state such as
+    // whether the silent baseline run has completed. An end-of-life
+    // variant is no longer checked unless a source lists it.
+    "CREATE TABLE pending_files (
+        filename   TEXT PRIMARY KEY,
+        variant    TEXT NOT NULL,
+        record     TEXT NOT NULL,             -- the romwatch Record, JSON
+        reason     TEXT NOT NULL,             -- why the CDN check failed
+        checks     INTEGER NOT NULL,          -- CDN checks failed so far
+        first_seen TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    ALTER TABLE devices ADD COLUMN end_of_life INTEGER NOT NULL DEFAULT 0;",
+    // 4: the search index over file names (which hold the version),
     // variants and device names. Words are split at every non-alphanumeric character and found
     // by prefix (`agate` finds `miui_AGATEEEAGlobal_…`, `v14 0 3` finds
     // V14.0.3.0.…); trigrams would find any substring but cost three times

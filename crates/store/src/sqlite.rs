@@ -75,29 +75,7 @@ impl Store {
         announce: Announce,
     ) -> Result<MergeReport, StoreError> {
         let tx = self.conn.transaction()?;
-        let mut report = MergeReport::default();
-        // A device's name is the one the batch's last record gives it.
-        let devices: HashMap<&str, &Device> = batch
-            .iter()
-            .map(|i| (i.device.codename.as_str(), &i.device))
-            .collect();
-        for device in devices.values() {
-            upsert_device(&tx, device, &mut report)?;
-        }
-        // The ROMs first, then the incrementals they link: a linked
-        // package that the batch also lists as a record of its own keeps
-        // that record's place in the store's order.
-        let roms = batch.iter().map(|i| &i.rom);
-        let incrementals = batch.iter().filter_map(|i| i.incremental.as_ref());
-        for rom in roms.chain(incrementals) {
-            let changes = merge_one(&tx, rom, &mut report)?;
-            if announce == Announce::Changes {
-                for kind in changes {
-                    crate::outbox::add_event(&tx, &rom.filename, kind)?;
-                    report.events += 1;
-                }
-            }
-        }
+        let report = merge_in(&tx, batch, announce)?;
         tx.commit()?;
         Ok(report)
     }
@@ -131,6 +109,42 @@ impl Store {
     pub(crate) fn connection(&self) -> &Connection {
         &self.conn
     }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+/// [`Store::merge`] inside a transaction the caller commits.
+pub(crate) fn merge_in(
+    tx: &Transaction,
+    batch: &[Incoming],
+    announce: Announce,
+) -> Result<MergeReport, StoreError> {
+    let mut report = MergeReport::default();
+    // A device's name is the one the batch's last record gives it.
+    let devices: HashMap<&str, &Device> = batch
+        .iter()
+        .map(|i| (i.device.codename.as_str(), &i.device))
+        .collect();
+    for device in devices.values() {
+        upsert_device(tx, device, &mut report)?;
+    }
+    // The ROMs first, then the incrementals they link: a linked
+    // package that the batch also lists as a record of its own keeps
+    // that record's place in the store's order.
+    let roms = batch.iter().map(|i| &i.rom);
+    let incrementals = batch.iter().filter_map(|i| i.incremental.as_ref());
+    for rom in roms.chain(incrementals) {
+        let changes = merge_one(tx, rom, &mut report)?;
+        if announce == Announce::Changes {
+            for kind in changes {
+                crate::outbox::add_event(tx, &rom.filename, kind)?;
+                report.events += 1;
+            }
+        }
+    }
+    Ok(report)
 }
 
 fn read_devices(conn: &Connection) -> Result<Vec<Device>, StoreError> {

@@ -1,16 +1,58 @@
 //! `romwatch build`: the static site from the store.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use romwatch_site::{ExtraFile, PhaseTiming, SiteData};
+use romwatch_site::{BuildReport, ExtraFile, PhaseTiming, SiteData};
 use romwatch_store::formats::{self, Format};
 
 use super::{Context, print_json};
 use crate::cli::BuildArgs;
 
 pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let report = build_site(ctx, &args.out, args.theme.as_deref())?;
+    if ctx.json {
+        print_json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", summary_line(&args.out, &report));
+    for skipped in &report.skipped {
+        eprintln!("skipped {}: {}", skipped.filename, skipped.reason);
+    }
+    if args.timings {
+        for t in &report.timings {
+            println!("  {:<10} {:>8.3} s", t.phase, t.seconds);
+        }
+        println!("  {:<10} {:>8.3} s", "total", report.total_seconds());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a build did, in one line.
+pub fn summary_line(out: &Path, report: &BuildReport) -> String {
+    if report.changed() {
+        format!(
+            "{}: {} files: {} written, {} unchanged, {} removed",
+            out.display(),
+            report.files,
+            report.written,
+            report.unchanged,
+            report.removed
+        )
+    } else {
+        format!(
+            "{}: {} files, nothing changed; nothing written",
+            out.display(),
+            report.files
+        )
+    }
+}
+
+/// Builds the site from the store into `out`; the time spent reading the
+/// store is the report's first phase.
+pub fn build_site(ctx: &Context, out: &Path, theme: Option<&Path>) -> anyhow::Result<BuildReport> {
     let started = Instant::now();
     let snapshot = ctx.store()?.snapshot()?;
     // The reference-compatible latest.yml is published with the site.
@@ -29,39 +71,8 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         phase: "store",
         seconds: started.elapsed().as_secs_f64(),
     };
-
-    let mut report =
-        romwatch_site::build(&data, &ctx.config.site, &args.out, args.theme.as_deref())
-            .with_context(|| format!("cannot build the site in {}", args.out.display()))?;
+    let mut report = romwatch_site::build(&data, &ctx.config.site, out, theme)
+        .with_context(|| format!("cannot build the site in {}", out.display()))?;
     report.timings.insert(0, read);
-    if ctx.json {
-        print_json(&report)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if report.changed() {
-        println!(
-            "{}: {} files: {} written, {} unchanged, {} removed",
-            args.out.display(),
-            report.files,
-            report.written,
-            report.unchanged,
-            report.removed
-        );
-    } else {
-        println!(
-            "{}: {} files, nothing changed; nothing written",
-            args.out.display(),
-            report.files
-        );
-    }
-    for skipped in &report.skipped {
-        eprintln!("skipped {}: {}", skipped.filename, skipped.reason);
-    }
-    if args.timings {
-        for t in &report.timings {
-            println!("  {:<10} {:>8.3} s", t.phase, t.seconds);
-        }
-        println!("  {:<10} {:>8.3} s", "total", report.total_seconds());
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(report)
 }

@@ -6,9 +6,11 @@ mod export;
 mod import;
 mod notify;
 mod parse;
+mod run;
 mod serve;
 mod sim;
 mod stats;
+mod track;
 mod verify;
 
 use std::path::PathBuf;
@@ -64,6 +66,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(&ctx, &args),
         Command::Sim(args) => sim::run(&args),
         Command::Serve(args) => serve::run(&ctx, &args),
+        Command::Track(args) => track::run(&ctx, &args),
+        Command::Run(args) => run::run(&ctx, &args),
     }
 }
 

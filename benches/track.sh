@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Times `romwatch track` against `romwatch sim` on loopback: 1,400 device
+# variants (about 4 checks each on the OTA API and the full-ROM endpoint,
+# plus the lists and a CDN HEAD per new file), rate limit off, concurrency
+# 64. Reports checks per second (from the run's JSON summary), CPU time and
+# peak RSS (GNU time), for the baseline run on an empty store and for a
+# second run that finds nothing new.
+#
+# Usage: benches/track.sh [VARIANTS] [CONCURRENCY]
+# POLITE=1 also times a run with the polite defaults (4 at a time, 2
+# requests/s per host) on a small catalog, to show what a real run costs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+variants=${1:-1400}
+concurrency=${2:-64}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+cargo build --release -p romwatch --quiet
+bin="$CARGO_TARGET_DIR/release/romwatch"
+work=$(mktemp -d)
+sim_pid=
+cleanup() {
+  if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_sim() { # VARIANTS
+  "$bin" sim --listen 127.0.0.1:0 --devices "$1" --seed 1 2>"$work/sim.log" &
+  sim_pid=$!
+  for _ in $(seq 1 300); do
+    addr=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sim.log" | head -1 || true)
+    [ -n "$addr" ] && break
+    sleep 0.1
+  done
+  [ -n "$addr" ] || { echo "the simulator did not start" >&2; exit 1; }
+  posts=$(curl -s "$addr/_sim/posts")
+  printf '[tracker]\nchina_posts = %s\n' "$posts" >"$work/romwatch.toml"
+}
+
+report() { # LABEL
+  python3 - "$1" "$work/summary.json" "$work/time.txt" <<'PY'
+import json, re, sys
+label, summary, timing = sys.argv[1], json.load(open(sys.argv[2])), open(sys.argv[3]).read()
+wall = float(re.search(r"wall ([0-9.]+)", timing).group(1))
+user = float(re.search(r"user ([0-9.]+)", timing).group(1))
+system = float(re.search(r"sys ([0-9.]+)", timing).group(1))
+rss = int(re.search(r"rss ([0-9]+)", timing).group(1))
+checks = summary["checks"]
+print(f"{label}: {summary['variants']} variants, {checks} checks "
+      f"({summary['checks_ok']} answered), {summary['new']} new, in {wall:.2f} s wall "
+      f"= {checks / wall:.0f} checks/s; CPU {user:.2f} s user + {system:.2f} s sys; "
+      f"peak RSS {rss / 1024:.1f} MiB")
+PY
+}
+
+track() { # LABEL ARGS...
+  local label=$1; shift
+  /usr/bin/time -f "wall %e user %U sys %S rss %M" -o "$work/time.txt" \
+    "$bin" --config "$work/romwatch.toml" --db "$work/bench.db" track --upstream "$addr" --json "$@" \
+    >"$work/summary.json"
+  report "$label"
+}
+
+start_sim "$variants"
+track "baseline (empty store)" --rate 0 --concurrency "$concurrency"
+track "second run (nothing new)" --rate 0 --concurrency "$concurrency"
+kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=
+
+if [ "${POLITE:-0}" = 1 ]; then
+  rm -f "$work"/bench.db*
+  start_sim 20
+  track "polite defaults, 20 variants"
+fi

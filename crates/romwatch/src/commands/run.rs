@@ -1,0 +1,101 @@
+//! `romwatch run --every 6h`: track, build the site, then notify, on a
+//! schedule, until SIGINT or SIGTERM.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{SecondsFormat, Utc};
+use romwatch_notify::{DeliveryOptions, Links, build_channels, deliver};
+
+use super::Context;
+use super::build::{build_site, summary_line as build_summary};
+use super::track::{summary_line, tracker};
+use crate::cli::RunArgs;
+
+/// One log line, stamped, on stdout.
+fn log(step: &str, line: &str) {
+    println!(
+        "{} {step}: {line}",
+        Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+    );
+}
+
+pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let tracker = tracker(ctx, &args.track)?;
+    let channels = build_channels(&ctx.config.notify, &|var| std::env::var(var).ok())?;
+    let links = Links {
+        base_url: ctx.config.site.base_url.clone(),
+    };
+    let mut store = ctx.store()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    if channels.is_empty() {
+        log(
+            "notify",
+            "no channel is configured; events wait in the outbox",
+        );
+    }
+    runtime.block_on(async {
+        let stop = super::stop_signal();
+        tokio::pin!(stop);
+        loop {
+            let started = tokio::time::Instant::now();
+            tokio::select! {
+                summary = tracker.run(&mut store, &()) => match summary {
+                    Ok(summary) => log("track", &summary_line(&summary)),
+                    // A failed run (the database, say) is retried next round.
+                    Err(error) => log("track", &format!("failed: {:#}", anyhow::Error::from(error))),
+                },
+                () = &mut stop => {
+                    log("track", "stopped; the unfinished batch was rolled back");
+                    return Ok::<(), anyhow::Error>(());
+                }
+            }
+            // The site is rebuilt every round: a build without new data
+            // writes nothing, so this costs a read of the store.
+            match build_site(ctx, &args.out, args.theme.as_deref()) {
+                Ok(report) => log("build", &build_summary(&args.out, &report)),
+                Err(error) => log("build", &format!("failed: {error:#}")),
+            }
+            if !channels.is_empty() {
+                // Delivery is not cut short: a message sent must be marked
+                // delivered, or the next round would send it again.
+                match deliver(&mut store, &channels, &links, &DeliveryOptions::default()).await {
+                    Ok(report) => {
+                        for c in &report.channels {
+                            log(
+                                "notify",
+                                &format!(
+                                    "{}: {} delivered, {} failed, {} skipped, {} pending",
+                                    c.channel, c.delivered, c.failed, c.skipped, c.pending
+                                ),
+                            );
+                        }
+                    }
+                    Err(error) => log("notify", &format!("failed: {:#}", anyhow::Error::from(error))),
+                }
+            }
+            let next = started + args.every;
+            log(
+                "run",
+                &format!(
+                    "next round in {}s",
+                    next.saturating_duration_since(tokio::time::Instant::now())
+                        .max(Duration::ZERO)
+                        .as_secs()
+                ),
+            );
+            tokio::select! {
+                () = tokio::time::sleep_until(next) => {}
+                () = &mut stop => {
+                    log("run", "stopped");
+                    return Ok(());
+                }
+            }
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,292 @@
+//! `romwatch track`, driven through the binary against `romwatch sim` in a
+//! child process: a run and its summary, a dead upstream, and crash safety
+//! under SIGKILL at random points.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Scratch;
+use romwatch_store::Store;
+
+/// A simulator child process, killed when dropped.
+struct Sim {
+    child: Child,
+    addr: String,
+}
+
+impl Sim {
+    fn start(devices: usize, seed: u64, faults: &[&str]) -> Sim {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_romwatch"))
+            .args(["sim", "--listen", "127.0.0.1:0"])
+            .args(faults.iter().flat_map(|f| ["--fault", f]))
+            .args([
+                "--devices",
+                &devices.to_string(),
+                "--seed",
+                &seed.to_string(),
+            ])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stderr.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap()
+            .to_string();
+        Sim { child, addr }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn http(&self, method: &str, path: &str) -> String {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer.split_once("\r\n\r\n").unwrap().1.to_string()
+    }
+
+    /// A config file for a fast run that reads the simulator's China posts.
+    fn config(&self, scratch: &Scratch) {
+        let posts = self.http("GET", "/_sim/posts");
+        scratch.write(
+            "romwatch.toml",
+            &format!(
+                "[tracker]\nrate = 0\nconcurrency = 8\nbatch_files = 8\nchina_posts = {posts}\n"
+            ),
+        );
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_run_prints_its_summary_and_a_second_finds_nothing_new() {
+    let sim = Sim::start(20, 4, &[]);
+    let scratch = Scratch::create();
+    sim.config(&scratch);
+    let first: serde_json::Value =
+        serde_json::from_str(&scratch.ok(&["track", "--upstream", &sim.url(), "--json"])).unwrap();
+    assert_eq!(first["baseline"], true);
+    assert!(first["new"].as_u64().unwrap() > 20);
+    assert_eq!(first["events"], 0);
+    assert!(first["sources"]["ota"]["checks"].as_u64().unwrap() > 0);
+    assert_eq!(scratch.rom_count(), first["new"].as_u64().unwrap());
+
+    let text = scratch.ok(&["track", "--upstream", &sim.url()]);
+    assert!(
+        text.contains(": 0 new, 0 changed, 0 pending, 0 events"),
+        "{text}"
+    );
+    assert!(text.contains("  ota: "), "{text}");
+}
+
+#[test]
+fn nothing_checked_exits_4() {
+    let scratch = Scratch::create();
+    scratch.write(
+        "romwatch.toml",
+        "[tracker]\nretries = 0\n[upstream.cdn]\ntimeout_ms = 500\n",
+    );
+    // Port 9 (discard) on loopback: nothing listens there.
+    let out = scratch.run(&["track", "--upstream", "http://127.0.0.1:9", "--rate", "0"]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What a store holds, without the times a run stamps (first seen, event
+/// ids): ROMs as their exported records, events as (file, kind).
+fn contents(db: &std::path::Path) -> (BTreeSet<String>, Vec<(String, String)>) {
+    let store = Store::open(db).unwrap();
+    let roms = store
+        .roms()
+        .unwrap()
+        .into_iter()
+        .map(|mut rom| {
+            rom.first_seen = chrono::DateTime::UNIX_EPOCH;
+            serde_json::to_string(&rom).unwrap()
+        })
+        .collect();
+    let mut events: Vec<(String, String)> = store
+        .pending_events("crash-test", 100_000)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.rom.filename, e.kind.as_str().to_string()))
+        .collect();
+    events.sort();
+    (roms, events)
+}
+
+/// Runs `track` and kills it with SIGKILL after `delay`; whether it
+/// finished first.
+fn run_or_kill(scratch: &Scratch, url: &str, delay: Duration) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_romwatch"))
+        .args(["track", "--upstream", url, "--json"])
+        .current_dir(scratch.dir.path())
+        .env_remove("ROMWATCH_DB")
+        .env_remove("ROMWATCH_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while started.elapsed() < delay {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    false
+}
+
+fn rom_count(scratch: &Scratch) -> usize {
+    Store::open(&scratch.path("romwatch.db"))
+        .and_then(|s| s.roms())
+        .map_or(0, |r| r.len())
+}
+
+/// Kills runs at pseudo-random points (within the first half of a full
+/// run's time, so that each run gets somewhat further than the last) until
+/// `kills` runs died or one finished, then runs to the end. Returns the
+/// distinct ROM counts the killed runs left.
+fn track_through_kills(
+    scratch: &Scratch,
+    url: &str,
+    seed: &mut u64,
+    kills: usize,
+    full_run: Duration,
+) -> BTreeSet<usize> {
+    let mut states = BTreeSet::new();
+    let deadline = Instant::now() + Duration::from_secs(25);
+    let mut killed = 0;
+    while killed < kills && Instant::now() < deadline {
+        *seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let fraction = (*seed >> 33) as f64 / (1u64 << 31) as f64;
+        if run_or_kill(scratch, url, full_run.mul_f64(fraction / 2.0)) {
+            break;
+        }
+        killed += 1;
+        states.insert(rom_count(scratch));
+    }
+    scratch.ok(&["track", "--upstream", url]);
+    states
+}
+
+#[test]
+fn sigkill_at_any_point_loses_and_duplicates_nothing() {
+    let sim = Sim::start(60, 6, &["latency=4"]);
+    let reference = Scratch::create();
+    let killed = Scratch::create();
+    sim.config(&reference);
+    sim.config(&killed);
+
+    // Baselines: one uninterrupted run, and runs killed until one finishes.
+    let started = Instant::now();
+    reference.ok(&["track", "--upstream", &sim.url()]);
+    let full_run = started.elapsed();
+    let mut seed = 42;
+    let states = track_through_kills(&killed, &sim.url(), &mut seed, 25, full_run);
+    let done = rom_count(&reference);
+    assert!(
+        states.iter().filter(|n| **n > 0 && **n < done).count() >= 3,
+        "kills landed mid-run: {states:?} of {done}"
+    );
+    for scratch in [&reference, &killed] {
+        Store::open(&scratch.path("romwatch.db"))
+            .unwrap()
+            .register_channel("crash-test", "webhook")
+            .unwrap();
+    }
+    assert_eq!(
+        contents(&reference.path("romwatch.db")),
+        contents(&killed.path("romwatch.db"))
+    );
+
+    // New releases, announced once each however often the run dies.
+    sim.http("POST", "/_sim/release?count=15");
+    let started = Instant::now();
+    reference.ok(&["track", "--upstream", &sim.url()]);
+    let full_run = started.elapsed();
+    track_through_kills(&killed, &sim.url(), &mut seed, 25, full_run);
+    let (roms, events) = contents(&reference.path("romwatch.db"));
+    assert!(events.iter().filter(|(_, kind)| kind == "new").count() >= 15);
+    assert_eq!((roms, events), contents(&killed.path("romwatch.db")));
+}
+
+#[test]
+fn run_tracks_on_a_schedule_and_stops_on_sigterm() {
+    let sim = Sim::start(10, 8, &[]);
+    let scratch = Scratch::create();
+    sim.config(&scratch);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_romwatch"))
+        .args(["run", "--every", "1s", "--upstream", &sim.url()])
+        .current_dir(scratch.dir.path())
+        .env_remove("ROMWATCH_DB")
+        .env_remove("ROMWATCH_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut rounds = Vec::new();
+    let mut builds = Vec::new();
+    while rounds.len() < 2 {
+        let line = lines.next().expect("a log line").unwrap();
+        if line.contains(" track: ") {
+            rounds.push(line);
+        } else if line.contains(" build: ") {
+            builds.push(line);
+        }
+    }
+    // The first round's build published the site.
+    assert!(
+        builds.first().is_some_and(|b| b.contains("written")),
+        "{builds:?}"
+    );
+    assert!(scratch.path("public/index.html").exists());
+    assert!(
+        rounds[0].contains("(baseline: nothing announced)"),
+        "{rounds:?}"
+    );
+    assert!(rounds[1].contains(": 0 new, 0 changed"), "{rounds:?}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+    assert!(scratch.rom_count() > 10);
+}

@@ -1,0 +1,222 @@
+//! What the tracker keeps between runs, beside the ROMs themselves: files
+//! seen upstream but not yet on the CDN (*pending*), small run state
+//! (`meta`), and the variants no longer checked (end of life).
+//!
+//! [`Store::merge_tracked`] writes a tracker batch — ROMs, their events and
+//! the pending files — in one transaction, so a killed run keeps whole
+//! batches and nothing else.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use romwatch_model::{Codename, Record};
+
+use crate::sqlite::merge_in;
+use crate::{Announce, Incoming, MergeReport, Store, StoreError};
+
+/// A file seen upstream whose CDN check failed: not recorded as a ROM, not
+/// announced, checked again on the next run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingFile {
+    /// What the sources said of it, ready to record once the CDN has it.
+    pub record: Record,
+    /// The variant it belongs to.
+    pub variant: Codename,
+    /// Why the last CDN check failed.
+    pub reason: String,
+    /// How many CDN checks have failed, this one included.
+    pub checks: u32,
+    pub first_seen: DateTime<Utc>,
+}
+
+impl Store {
+    /// Merges a tracker batch like [`Store::merge`], and in the same
+    /// transaction forgets the pending state of every file the batch records
+    /// and writes `pending` (a file already pending has its check count
+    /// raised; its first-seen time is kept).
+    pub fn merge_tracked(
+        &mut self,
+        batch: &[Incoming],
+        announce: Announce,
+        pending: &[PendingFile],
+    ) -> Result<MergeReport, StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        let report = merge_in(&tx, batch, announce)?;
+        {
+            let mut forget = tx.prepare_cached("DELETE FROM pending_files WHERE filename = ?1")?;
+            let recorded = batch
+                .iter()
+                .flat_map(|i| std::iter::once(&i.rom).chain(i.incremental.as_ref()));
+            for rom in recorded {
+                forget.execute([&rom.filename])?;
+            }
+            let mut keep = tx.prepare_cached(
+                "INSERT INTO pending_files (filename, variant, record, reason, checks, first_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (filename) DO UPDATE SET
+                    record = excluded.record, reason = excluded.reason,
+                    checks = pending_files.checks + 1",
+            )?;
+            for file in pending {
+                let record = serde_json::to_string(&file.record)
+                    .map_err(|e| StoreError::Corrupt(format!("pending record: {e}")))?;
+                keep.execute(params![
+                    file.record.filename,
+                    file.variant.as_str(),
+                    record,
+                    file.reason,
+                    file.checks,
+                    file.first_seen.to_rfc3339_opts(SecondsFormat::Micros, true),
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Every pending file, by file name.
+    pub fn pending_files(&self) -> Result<Vec<PendingFile>, StoreError> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT variant, record, reason, checks, first_seen FROM pending_files ORDER BY filename",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (variant, record, reason, checks, first_seen) = row?;
+            let corrupt = |what: &str| StoreError::Corrupt(format!("pending file {what}"));
+            Ok(PendingFile {
+                record: serde_json::from_str(&record).map_err(|_| corrupt("record"))?,
+                variant: Codename::new(&variant).map_err(|_| corrupt("variant"))?,
+                reason,
+                checks,
+                first_seen: DateTime::parse_from_rfc3339(&first_seen)
+                    .map_err(|_| corrupt("time"))?
+                    .with_timezone(&Utc),
+            })
+        })
+        .collect()
+    }
+
+    /// A value of the run state, if set.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection()
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.connection()
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([key, value])?;
+        Ok(())
+    }
+
+    /// Marks a variant end-of-life (no longer checked) or not; whether the
+    /// store knows the variant.
+    pub fn set_end_of_life(&mut self, variant: &Codename, end: bool) -> Result<bool, StoreError> {
+        let changed = self
+            .connection()
+            .prepare_cached("UPDATE devices SET end_of_life = ?2 WHERE codename = ?1")?
+            .execute(params![variant.as_str(), end])?;
+        Ok(changed > 0)
+    }
+
+    /// The variants marked end-of-life.
+    pub fn end_of_life(&self) -> Result<Vec<Codename>, StoreError> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT codename FROM devices WHERE end_of_life != 0 ORDER BY codename",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|c| Codename::new(&c?).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::to_incoming;
+
+    fn record(filename: &str) -> Record {
+        Record {
+            codename: "corot".into(),
+            device: "Xiaomi 13T Pro Global".into(),
+            os: "hyperos".into(),
+            version: "OS2.0.3.0.VMLMIXM".into(),
+            branch: "Stable".into(),
+            method: "Recovery".into(),
+            filename: filename.into(),
+            variant: Some("corot_global".into()),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn pending_files_wait_then_leave_when_recorded() {
+        let mut store = Store::open_in_memory().unwrap();
+        let name = "corot_global-ota_full-OS2.0.3.0.VMLMIXM-user-15.0-0123456789.zip";
+        let now = Utc::now();
+        let pending = PendingFile {
+            record: record(name),
+            variant: Codename::new("corot_global").unwrap(),
+            reason: "not a package".into(),
+            checks: 1,
+            first_seen: now,
+        };
+        store
+            .merge_tracked(&[], Announce::Changes, std::slice::from_ref(&pending))
+            .unwrap();
+        store
+            .merge_tracked(&[], Announce::Changes, std::slice::from_ref(&pending))
+            .unwrap();
+        let waiting = store.pending_files().unwrap();
+        assert_eq!(waiting.len(), 1);
+        assert_eq!(waiting[0].checks, 2);
+        assert_eq!(
+            store.event_count().unwrap(),
+            0,
+            "pending files are not announced"
+        );
+
+        let incoming = to_incoming(&record(name), now).unwrap();
+        let report = store
+            .merge_tracked(&[incoming], Announce::Changes, &[])
+            .unwrap();
+        assert_eq!((report.new_roms, report.events), (1, 1));
+        assert!(store.pending_files().unwrap().is_empty());
+    }
+
+    #[test]
+    fn meta_and_end_of_life() {
+        let mut store = Store::open_in_memory().unwrap();
+        assert_eq!(store.meta("k").unwrap(), None);
+        store.set_meta("k", "1").unwrap();
+        store.set_meta("k", "2").unwrap();
+        assert_eq!(store.meta("k").unwrap().as_deref(), Some("2"));
+        let name = "corot_global-ota_full-OS2.0.3.0.VMLMIXM-user-15.0-0123456789.zip";
+        let incoming = to_incoming(&record(name), Utc::now()).unwrap();
+        store.merge(&[incoming], Announce::Nothing).unwrap();
+        let variant = Codename::new("corot_global").unwrap();
+        assert!(store.set_end_of_life(&variant, true).unwrap());
+        assert_eq!(store.end_of_life().unwrap(), vec![variant.clone()]);
+        assert!(store.set_end_of_life(&variant, false).unwrap());
+        assert!(store.end_of_life().unwrap().is_empty());
+        assert!(
+            !store
+                .set_end_of_life(&Codename::new("nope").unwrap(), true)
+                .unwrap()
+        );
+    }
+}
