@@ -12,7 +12,7 @@ use romwatch_store::{Event, EventKind};
 
 use crate::config::{ChannelConfigError, Filter, NotifyConfig};
 use crate::release::Release;
-use crate::{discord, telegram, webhook};
+use crate::{discord, file, telegram, webhook};
 
 /// Why a send did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,7 +34,7 @@ pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + S
 /// One configured destination.
 pub trait Channel: Send + Sync {
     fn name(&self) -> &str;
-    /// `telegram`, `discord` or `webhook`.
+    /// `telegram`, `discord`, `webhook` or `file`.
     fn kind(&self) -> &'static str;
     /// Whether the channel wants this event at all.
     fn wants(&self, event: &Event) -> bool;
@@ -180,6 +180,9 @@ pub fn build_channels(
             c,
             secret(&c.name, &c.secret_env)?,
         )?));
+    }
+    for c in &config.file {
+        channels.push(Box::new(file::FileLog::new(c)));
     }
     let mut names: Vec<&str> = channels.iter().map(|c| c.name()).collect();
     names.sort_unstable();

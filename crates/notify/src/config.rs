@@ -12,6 +12,7 @@ pub struct NotifyConfig {
     pub telegram: Vec<TelegramConfig>,
     pub discord: Vec<DiscordConfig>,
     pub webhook: Vec<WebhookConfig>,
+    pub file: Vec<FileConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,6 +53,16 @@ pub struct WebhookConfig {
     pub url: String,
     /// The environment variable holding the HMAC secret.
     pub secret_env: String,
+    #[serde(default)]
+    pub filter: Filter,
+}
+
+/// A local log file of announcements, one JSON line each.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub name: String,
+    pub path: std::path::PathBuf,
     #[serde(default)]
     pub filter: Filter,
 }

@@ -9,13 +9,15 @@ mod channel;
 mod config;
 mod deliver;
 mod discord;
+mod file;
 mod release;
 mod telegram;
 mod webhook;
 
 pub use channel::{Channel, SendError, build_channels};
 pub use config::{
-    ChannelConfigError, DiscordConfig, Filter, NotifyConfig, TelegramConfig, WebhookConfig,
+    ChannelConfigError, DiscordConfig, FileConfig, Filter, NotifyConfig, TelegramConfig,
+    WebhookConfig,
 };
 pub use deliver::{
     ChannelReport, DeliveryOptions, DeliveryReport, Preview, deliver, preview, send_test,

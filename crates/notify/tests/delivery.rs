@@ -468,3 +468,35 @@ async fn discord_rate_limits_are_waited_out() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_file_channel_logs_each_announcement_as_a_json_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("notifications.log");
+    let config: NotifyConfig = toml::from_str(&format!(
+        "[[file]]\nname = \"log\"\npath = {:?}\n",
+        log.display().to_string()
+    ))
+    .unwrap();
+    let mut store = store_with_two_releases(&config).await;
+    let report = run(&mut store, &config).await;
+    // Two full ROMs announced; their incrementals are buttons, not messages.
+    assert_eq!(
+        (report.channels[0].delivered, report.channels[0].skipped),
+        (2, 2),
+        "{report:?}"
+    );
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["version"], "OS1.0.10.0.UKWEUXM");
+    assert!(
+        lines[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("New update available!")
+    );
+}

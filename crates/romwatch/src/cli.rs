@@ -51,6 +51,10 @@ pub enum Command {
     /// Serve the built site, a live JSON API and search read from the store,
     /// /healthz and /metrics; never writes to the store
     Serve(ServeArgs),
+    /// Watch romwatch work end to end on loopback: a simulated upstream,
+    /// tracking, the site, the live server and a notification log, with a
+    /// new ROM released every few seconds
+    Demo(DemoArgs),
     /// Run a simulated Xiaomi upstream (all five sources, their real wire
     /// formats) on a local address, for tests and demos
     Sim(SimArgs),
@@ -264,6 +268,35 @@ pub struct ServeArgs {
     /// The built site (`romwatch build --out`)
     #[arg(long, default_value = "public", value_name = "DIR")]
     pub site: PathBuf,
+}
+
+/// Starts the simulated upstream in this process, tracks it into a fresh
+/// store in `--dir`, builds the site, serves it with the live API, and
+/// prints the URL. Then every `--every` it releases a new ROM upstream and
+/// runs a cycle: track (the ROM is found and announced), build (its page,
+/// feeds and API files appear), notify (a line in `--dir`/notifications.log).
+/// Ctrl-C stops everything.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The address the site and API are served on
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// The directory for the demo's store, site and notification log
+    /// (made anew on every start)
+    #[arg(long, default_value = "romwatch-demo", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Device variants of the simulated catalog
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub devices: usize,
+    /// Seed of the simulated catalog and releases
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// Time between releases: `5s`, `1m`, …
+    #[arg(long, default_value = "10s", value_name = "INTERVAL", value_parser = parse_interval)]
+    pub every: std::time::Duration,
+    /// Stop after this many releases [default: run until Ctrl-C]
+    #[arg(long, value_name = "N")]
+    pub rounds: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! shared context, and returns the exit status.
 
 mod build;
+mod demo;
 mod export;
 mod import;
 mod notify;
@@ -42,6 +43,11 @@ impl Context {
         })
     }
 
+    /// A context of its own config and database (the demo's).
+    fn with(config: Config, json: bool, db: PathBuf) -> Context {
+        Context { config, json, db }
+    }
+
     /// The database file.
     pub fn db_path(&self) -> &std::path::Path {
         &self.db
@@ -65,6 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Notify(args) => notify::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
         Command::Sim(args) => sim::run(&args),
+        Command::Demo(args) => demo::run(&ctx, &args),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::Track(args) => track::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
