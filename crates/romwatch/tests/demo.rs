@@ -3,24 +3,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::Scratch;
-
-fn get(addr: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut answer = String::new();
-    stream
-        .read_to_string(&mut answer)
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    answer
-}
+use common::{Scratch, http, signal};
 
 #[test]
 fn each_released_rom_is_tracked_published_served_and_notified() {
@@ -48,20 +34,17 @@ fn each_released_rom_is_tracked_published_served_and_notified() {
         if let Some(rest) = line.split(" open http://").nth(1) {
             addr = rest.split('/').next().unwrap().to_string();
             assert!(
-                get(&addr, "/").starts_with("HTTP/1.1 200"),
+                http(&addr, "GET", "/").0.starts_with("HTTP/1.1 200"),
                 "the site is served"
             );
         }
         if let Some(page) = line.split("its page: http://").nth(1) {
             let path = &page[page.find('/').unwrap()..];
-            let answer = get(&addr, path);
-            assert!(answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
+            let (head, _) = http(&addr, "GET", path);
+            assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
             pages.push(path.to_string());
             if pages.len() == 2 {
-                Command::new("kill")
-                    .args(["-INT", &child.id().to_string()])
-                    .status()
-                    .unwrap();
+                signal(&child, "INT");
             }
         }
     }

@@ -5,12 +5,12 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Scratch;
+use common::{Scratch, http, signal, spawn_listening};
 use romwatch_store::Store;
 
 /// A simulator child process, killed when dropped.
@@ -21,28 +21,20 @@ struct Sim {
 
 impl Sim {
     fn start(devices: usize, seed: u64, faults: &[&str]) -> Sim {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_romwatch"))
-            .args(["sim", "--listen", "127.0.0.1:0"])
-            .args(faults.iter().flat_map(|f| ["--fault", f]))
-            .args([
-                "--devices",
-                &devices.to_string(),
-                "--seed",
-                &seed.to_string(),
-            ])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap()
-            .to_string();
+        let (devices, seed) = (devices.to_string(), seed.to_string());
+        let mut args = vec![
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--devices",
+            &devices,
+            "--seed",
+            &seed,
+        ];
+        for fault in faults {
+            args.extend(["--fault", fault]);
+        }
+        let (child, addr) = spawn_listening(Path::new("."), &args);
         Sim { child, addr }
     }
 
@@ -51,16 +43,7 @@ impl Sim {
     }
 
     fn http(&self, method: &str, path: &str) -> String {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        answer.split_once("\r\n\r\n").unwrap().1.to_string()
+        http(&self.addr, method, path).1
     }
 
     /// A config file for a fast run that reads the simulator's China posts.
@@ -280,11 +263,7 @@ fn run_tracks_on_a_schedule_and_stops_on_sigterm() {
         "{rounds:?}"
     );
     assert!(rounds[1].contains(": 0 new, 0 changed"), "{rounds:?}");
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    signal(&child, "TERM");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");

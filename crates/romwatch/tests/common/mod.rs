@@ -120,3 +120,57 @@ pub const LATEST_YML: &str = "- android: '16.0'
   size: 460.1 MB
   version: 7.11.16
 ";
+
+/// One plain HTTP/1.1 request on a connection of its own: the head and the
+/// body of the answer.
+pub fn http(addr: &str, method: &str, path: &str) -> (String, String) {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (head.to_string(), body.to_string())
+}
+
+/// Starts `romwatch ARGS` in `dir` (a server: `sim`, `serve`) and returns
+/// it with the address it announced on its first line of stderr
+/// (`… http://127.0.0.1:PORT …`).
+pub fn spawn_listening(dir: &Path, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_romwatch"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("ROMWATCH_DB")
+        .env_remove("ROMWATCH_CONFIG")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn romwatch");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("first line");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| c == '/' || c.is_whitespace()).next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    (child, addr)
+}
+
+/// Sends a signal (`INT`, `TERM`) to a child process.
+pub fn signal(child: &std::process::Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
