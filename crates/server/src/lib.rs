@@ -7,6 +7,7 @@
 
 mod api;
 mod error;
+mod memory;
 mod metrics;
 mod pool;
 mod site;
@@ -57,6 +58,10 @@ pub fn router(options: &ServerOptions) -> Result<Router, ServerError> {
         .route("/metrics", get(metrics::render));
     Ok(api
         .fallback_service(site::service(&options.site))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(memory::FileCache::new(&options.site)),
+            memory::serve,
+        ))
         .layer(axum::middleware::from_fn(site::caching))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -229,3 +229,43 @@ async fn health_metrics_and_the_openapi_document() {
     let (status, doc) = json(&format!("{base}/api/v1/openapi.json")).await;
     assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.1.0")));
 }
+
+#[tokio::test]
+async fn a_changed_file_is_served_anew_and_conditional_requests_get_304() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = fixture(dir.path());
+    let site = options.site.clone();
+    let base = start(options).await;
+    let client = reqwest::Client::new();
+    let first = client.get(format!("{base}/")).send().await.unwrap();
+    let modified = first.headers()["last-modified"].clone();
+    assert!(first.text().await.unwrap().contains("<title>home</title>"));
+    let again = client
+        .get(format!("{base}/"))
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    let head = client
+        .head(format!("{base}/assets/site.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            head.status().as_u16(),
+            head.headers()["content-type"].to_str().unwrap()
+        ),
+        (200, "text/css")
+    );
+
+    // A rebuild rewrites the file (another length, so another file): the next answer has it.
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><title>rebuilt</title>",
+    )
+    .unwrap();
+    let (_, _, body) = get(&format!("{base}/")).await;
+    assert!(body.contains("rebuilt"), "{body}");
+}
