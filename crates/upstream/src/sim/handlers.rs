@@ -28,12 +28,20 @@ pub(crate) struct OtaForm {
     q: String,
 }
 
+/// The fault drawn for this request of `source`, or the faulty answer that
+/// the handler returns in its place.
+macro_rules! gated {
+    ($state:expr, $source:expr) => {
+        match gate($state, $source).await {
+            Ok(fault) => fault,
+            Err(response) => return response,
+        }
+    };
+}
+
 /// `POST /updates/miotaV3.php`.
 pub(crate) async fn ota(State(state): State<Shared>, Form(form): Form<OtaForm>) -> Response {
-    let fault = match gate(&state, SourceId::Ota).await {
-        Ok(fault) => fault,
-        Err(response) => return response,
-    };
+    let fault = gated!(&state, SourceId::Ota);
     let Ok(plain) = crypto::open(&form.q) else {
         return (StatusCode::BAD_REQUEST, "bad q").into_response();
     };
@@ -212,10 +220,7 @@ pub(crate) async fn fullrom_redirect(
     State(state): State<Shared>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let fault = match gate(&state, SourceId::FullRom).await {
-        Ok(fault) => fault,
-        Err(response) => return response,
-    };
+    let fault = gated!(&state, SourceId::FullRom);
     if fault == Some(Fault::ErrorReply) {
         return json_response(r#"{"code":1,"msg":"param error"}"#.to_string());
     }
@@ -241,10 +246,7 @@ pub(crate) async fn fullrom_json(
     State(state): State<Shared>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let fault = match gate(&state, SourceId::FullRom).await {
-        Ok(fault) => fault,
-        Err(response) => return response,
-    };
+    let fault = gated!(&state, SourceId::FullRom);
     let json = {
         let catalog = state.read();
         match fullrom_pick(&catalog, &query) {
@@ -282,10 +284,7 @@ fn community_answer(fault: Option<Fault>, data: Value) -> Response {
 
 /// `getphonelist`.
 pub(crate) async fn phone_list(State(state): State<Shared>) -> Response {
-    let fault = match gate(&state, SourceId::Community).await {
-        Ok(fault) => fault,
-        Err(response) => return response,
-    };
+    let fault = gated!(&state, SourceId::Community);
     let list: Vec<Value> = state
         .read()
         .phones
@@ -300,10 +299,7 @@ pub(crate) async fn device_list(
     State(state): State<Shared>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let fault = match gate(&state, SourceId::Community).await {
-        Ok(fault) => fault,
-        Err(response) => return response,
-    };
+    let fault = gated!(&state, SourceId::Community);
     let data = {
         let catalog = state.read();
         let id = query.get("phone_id").and_then(|i| i.parse::<u64>().ok());
@@ -339,10 +335,7 @@ pub(crate) async fn device_list(
 /// `getlinepackagelist`: the newest stable fastboot package of every
 /// non-China variant.
 pub(crate) async fn line_packages(State(state): State<Shared>) -> Response {
-    let fault = match gate(&state, SourceId::Community).await {
-        Ok(fault) => fault,
-        Err(response) => return response,
-    };
+    let fault = gated!(&state, SourceId::Community);
     let list: Vec<Value> = {
         let catalog = state.read();
         catalog
@@ -369,10 +362,7 @@ pub(crate) async fn china_post(
     State(state): State<Shared>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let fault = match gate(&state, SourceId::ChinaCommunity).await {
-        Ok(fault) => fault,
-        Err(response) => return response,
-    };
+    let fault = gated!(&state, SourceId::ChinaCommunity);
     let json = {
         let catalog = state.read();
         let post = query
@@ -438,10 +428,7 @@ pub(crate) async fn cdn_head(
     State(state): State<Shared>,
     Path((version, filename)): Path<(String, String)>,
 ) -> Response {
-    let fault = match gate(&state, SourceId::Cdn).await {
-        Ok(fault) => fault,
-        Err(response) => return response,
-    };
+    let fault = gated!(&state, SourceId::Cdn);
     let found = cdn_lookup(&state.read(), &version, &filename);
     let key = format!("{version}/{filename}");
     let (status, length, modified) = match (found, fault) {
@@ -468,10 +455,7 @@ pub(crate) async fn cdn_get(
     State(state): State<Shared>,
     Path((version, filename)): Path<(String, String)>,
 ) -> Response {
-    let fault = match gate(&state, SourceId::Cdn).await {
-        Ok(fault) => fault,
-        Err(response) => return response,
-    };
+    let fault = gated!(&state, SourceId::Cdn);
     let found = cdn_lookup(&state.read(), &version, &filename);
     let key = format!("{version}/{filename}");
     match (found, fault) {
