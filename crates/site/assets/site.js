@@ -29,13 +29,19 @@
     var loading = false;
     box.hidden = false;
 
+    // Everything asked for while the index loads runs once it is there:
+    // typing right after focusing must not be lost.
+    var waiting = [];
     function load(then) {
       if (index) { then(); return; }
+      waiting.push(then);
       if (loading) { return; }
       loading = true;
       fetch(base + "/search.json").then(function (r) { return r.json(); }).then(function (data) {
         index = data;
-        then();
+        var ready = waiting;
+        waiting = [];
+        for (var i = 0; i < ready.length; i++) { ready[i](); }
       }).catch(function () { loading = false; });
     }
 
