@@ -32,6 +32,7 @@ pub mod paths;
 mod record;
 mod region;
 mod rom;
+pub mod search;
 mod size;
 mod version;
 

@@ -18,6 +18,19 @@ pub struct Device {
     pub region: Region,
 }
 
+impl Device {
+    /// The device's name without the region ("Xiaomi 13T Pro" of
+    /// "Xiaomi 13T Pro EEA"): what a device page is titled and every link
+    /// to it says.
+    pub fn model_name(&self) -> &str {
+        self.name
+            .strip_suffix(self.region.name().as_str())
+            .and_then(|n| n.strip_suffix(' '))
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.name)
+    }
+}
+
 /// One official ROM file. A ROM is unique by its file name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rom {

@@ -152,8 +152,11 @@ pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<Stri
 pub(crate) struct SearchParams {
     q: Option<String>,
     limit: Option<String>,
+    cursor: Option<String>,
 }
 
+/// Devices, then ROMs newest first: the ranking of the site's search
+/// (`romwatch_model::search`).
 pub(crate) async fn search(
     State(state): State<AppState>,
     params: Result<Query<SearchParams>, QueryRejection>,
@@ -163,12 +166,22 @@ pub(crate) async fn search(
         return Err(ApiError::bad_request("parameter q is required"));
     };
     let limit = limit(p.limit.as_deref(), 20, 100)?;
+    let cursor = parsed("cursor", p.cursor.as_deref(), |v| {
+        v.parse::<usize>().map_err(|e| e.to_string())
+    })?
+    .unwrap_or(0);
     let text = q.clone();
-    let hits = state
+    let found = state
         .pool
-        .with(move |store| store.search(&text, limit))
+        .with(move |store| store.search(&text, limit, cursor))
         .await?;
-    Ok(Json(json!({ "q": q, "results": hits })).into_response())
+    Ok(Json(json!({
+        "q": q,
+        "devices": found.devices,
+        "roms": found.roms,
+        "next_cursor": found.next,
+    }))
+    .into_response())
 }
 
 pub(crate) async fn health(State(state): State<AppState>) -> ApiResult {

@@ -185,9 +185,30 @@ async fn the_api_lists_filters_pages_and_searches() {
     assert_eq!(status, 404);
 
     let (_, hits) = json(&format!("{base}/api/v1/search?q=poco%20f3")).await;
-    assert_eq!(hits["results"][0]["device"], "POCO F3 Global");
+    assert_eq!(hits["roms"][0]["device"], "POCO F3 Global");
     let (_, hits) = json(&format!("{base}/api/v1/search?q=OS1.0.10")).await;
-    assert_eq!(hits["results"].as_array().unwrap().len(), 2);
+    assert_eq!(hits["roms"].as_array().unwrap().len(), 2);
+    // A codename: its device first, then ROMs a page at a time.
+    let (_, hits) = json(&format!("{base}/api/v1/search?q=agate&limit=1")).await;
+    assert_eq!(
+        (
+            hits["devices"][0]["codename"].as_str(),
+            hits["devices"][0]["exact"].as_bool()
+        ),
+        (Some("agate"), Some(true))
+    );
+    let next = hits["next_cursor"].as_u64().expect("a next page");
+    let (_, rest) = json(&format!(
+        "{base}/api/v1/search?q=agate&limit=1&cursor={next}"
+    ))
+    .await;
+    assert_eq!(
+        (
+            rest["roms"].as_array().unwrap().len(),
+            rest["next_cursor"].is_null()
+        ),
+        (1, true)
+    );
 }
 
 #[tokio::test]

@@ -101,6 +101,34 @@ const MIGRATIONS: &[&str] = &[
         UPDATE rom_search SET name = new.name
             WHERE rowid IN (SELECT id FROM roms WHERE variant = new.codename);
     END;",
+    // 5: the store's generation, bumped by every change to the ROMs or the
+    // device variants, and a random id that tells one store file from
+    // another: the site builder skips a build whose input is unchanged
+    // without reading it.
+    "CREATE TABLE generation (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        store TEXT NOT NULL,
+        value INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO generation (id, store, value) VALUES (1, lower(hex(randomblob(16))), 0);
+    CREATE TRIGGER generation_rom_insert AFTER INSERT ON roms BEGIN
+        UPDATE generation SET value = value + 1;
+    END;
+    CREATE TRIGGER generation_rom_update AFTER UPDATE ON roms BEGIN
+        UPDATE generation SET value = value + 1;
+    END;
+    CREATE TRIGGER generation_rom_delete AFTER DELETE ON roms BEGIN
+        UPDATE generation SET value = value + 1;
+    END;
+    CREATE TRIGGER generation_device_insert AFTER INSERT ON devices BEGIN
+        UPDATE generation SET value = value + 1;
+    END;
+    CREATE TRIGGER generation_device_update AFTER UPDATE ON devices BEGIN
+        UPDATE generation SET value = value + 1;
+    END;
+    CREATE TRIGGER generation_device_delete AFTER DELETE ON devices BEGIN
+        UPDATE generation SET value = value + 1;
+    END;",
 ];
 
 /// The schema version this build writes.

@@ -1,12 +1,16 @@
 //! Read-only queries for the live API: filtered, cursor-paged ROM lists and
 //! full-text search.
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use romwatch_model::{Branch, Method, OsFamily, Region, Rom};
+use romwatch_model::search::{Query, newest_first, words};
+use romwatch_model::{Branch, Device, Method, OsFamily, Region, Rom, paths};
 
-use crate::sqlite::{ROM_COLUMNS, read_rom};
+use crate::sqlite::{ROM_COLUMNS, codename_of, read_rom};
 use crate::{Store, StoreError};
 
 /// What a ROM list is narrowed to; `None` means any.
@@ -40,22 +44,50 @@ pub struct Page {
     pub next: Option<i64>,
 }
 
-/// Turns what a user typed into an FTS5 query: each word becomes a quoted
-/// prefix phrase of its alphanumeric runs (`V14.0.3` → `"V14 0 3"*`), so
-/// no input can inject FTS5 syntax. `None` when nothing searchable is left.
+/// Turns what a user typed into an FTS5 query: each term of the
+/// [`Query`] becomes a quoted prefix phrase of its words (`V14.0.3` →
+/// `"v14 0 3"*`), so no input can inject FTS5 syntax and the store finds
+/// what the shared search rules say. `None` when the query has no word of
+/// [`romwatch_model::search::MIN_WORD`] characters.
 pub fn fts_query(text: &str) -> Option<String> {
-    let phrases: Vec<String> = text
-        .split_whitespace()
-        .filter_map(|word| {
-            let tokens: Vec<&str> = word
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|t| !t.is_empty())
-                .collect();
-            (!tokens.is_empty()).then(|| format!("\"{}\"*", tokens.join(" ")))
-        })
-        .take(8)
+    Query::parse(text).map(|q| fts_of(&q))
+}
+
+fn fts_of(query: &Query) -> String {
+    let phrases: Vec<String> = query
+        .terms()
+        .iter()
+        .map(|term| format!("\"{}\"*", term.join(" ")))
         .collect();
-    (!phrases.is_empty()).then(|| phrases.join(" "))
+    phrases.join(" ")
+}
+
+/// A device page that matches a search: one device in one OS family, with
+/// its variants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeviceHit {
+    pub codename: String,
+    /// The device's name without the region ([`Device::model_name`]).
+    pub name: String,
+    /// `MIUI` or `HyperOS`.
+    pub os: &'static str,
+    /// The device page, from the site root.
+    pub url: String,
+    /// Whether the query is the device's (or a variant's) codename or name.
+    pub exact: bool,
+    /// The newest release date of the device in this family.
+    pub latest_date: Option<NaiveDate>,
+    pub variants: Vec<Device>,
+}
+
+/// What a search finds, in the order of the shared search rules
+/// ([`romwatch_model::search`]): devices, then ROMs newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub devices: Vec<DeviceHit>,
+    pub roms: Vec<Listed>,
+    /// Pass as `cursor` to get the next ROMs; `None` on the last page.
+    pub next: Option<usize>,
 }
 
 const SELECT: &str = "SELECT r.id, d.name, ";
@@ -130,19 +162,142 @@ impl Store {
         Ok(Page { roms, next })
     }
 
-    /// The ROMs whose file name, variant or device name match the words of
-    /// `text` (each word a prefix), best matches first.
-    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<Listed>, StoreError> {
-        let Some(query) = fts_query(text) else {
-            return Ok(Vec::new());
+    /// Searches devices and ROMs by the shared search rules
+    /// ([`romwatch_model::search`]): the devices that match (on the first
+    /// page only), then `limit` ROMs newest first from the `cursor`-th on.
+    pub fn search(
+        &self,
+        text: &str,
+        limit: usize,
+        cursor: usize,
+    ) -> Result<SearchResults, StoreError> {
+        let Some(query) = Query::parse(text) else {
+            return Ok(SearchResults {
+                devices: Vec::new(),
+                roms: Vec::new(),
+                next: None,
+            });
+        };
+        let fts = fts_of(&query);
+        let devices = if cursor == 0 {
+            self.search_devices(&query, &fts)?
+        } else {
+            Vec::new()
         };
         let columns: Vec<String> = ROM_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect();
+        // The order of search::newest_first: release date, undated last,
+        // then the later recorded first.
         let sql = format!(
             "{SELECT}{} FROM rom_search s JOIN roms r ON r.id = s.rowid JOIN devices d ON d.codename = r.variant
-             WHERE rom_search MATCH ?1 ORDER BY s.rank, r.id DESC LIMIT ?2",
+             WHERE rom_search MATCH ?1 ORDER BY r.released IS NULL, r.released DESC, r.id DESC LIMIT ?2 OFFSET ?3",
             columns.join(", ")
         );
-        self.listed(&sql, vec![Value::Text(query), Value::Integer(limit as i64)])
+        let mut roms = self.listed(
+            &sql,
+            vec![
+                Value::Text(fts),
+                Value::Integer(limit as i64 + 1),
+                Value::Integer(cursor as i64),
+            ],
+        )?;
+        let next = (roms.len() > limit).then(|| {
+            roms.truncate(limit);
+            cursor + limit
+        });
+        Ok(SearchResults {
+            devices,
+            roms,
+            next,
+        })
+    }
+
+    /// The device pages with a variant that matches `query` (its codename
+    /// and name), exact matches first, then by newest release.
+    fn search_devices(&self, query: &Query, fts: &str) -> Result<Vec<DeviceHit>, StoreError> {
+        // Only the variant and name columns: a device is found by its
+        // names, not by its file names.
+        let mut stmt = self.connection().prepare_cached(
+            "WITH hits AS (SELECT DISTINCT r.codename, r.os_family FROM rom_search s
+                           JOIN roms r ON r.id = s.rowid WHERE rom_search MATCH '{variant name} : (' || ?1 || ')')
+             SELECT r.codename, r.os_family, d.codename, d.device, d.name, d.region,
+                    max(coalesce(r.released, '')), max(r.id)
+             FROM roms r JOIN hits h ON h.codename = r.codename AND h.os_family = r.os_family
+             JOIN devices d ON d.codename = r.variant
+             GROUP BY r.codename, r.os_family, r.variant",
+        )?;
+        let rows = stmt.query_map([fts], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })?;
+        let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("{what} {value:?}"));
+        // Each page's variants, with their newest release date and row.
+        type Variants = Vec<(Device, Option<NaiveDate>, usize)>;
+        let mut pages: BTreeMap<(String, OsFamily), Variants> = BTreeMap::new();
+        for row in rows {
+            let (codename, family, variant, device, name, region, latest, id) = row?;
+            let family: OsFamily = family.parse().map_err(|_| corrupt("OS family", &family))?;
+            let latest = (!latest.is_empty())
+                .then(|| NaiveDate::parse_from_str(&latest, "%Y-%m-%d"))
+                .transpose()
+                .map_err(|_| corrupt("date", &latest))?;
+            let variant = Device {
+                codename: codename_of(&variant)?,
+                device: codename_of(&device)?,
+                name,
+                region: Region::from_code(&region).ok_or_else(|| corrupt("region", &region))?,
+            };
+            pages
+                .entry((codename, family))
+                .or_default()
+                .push((variant, latest, id as usize));
+        }
+        let mut hits: Vec<(DeviceHit, usize)> = Vec::new();
+        for ((codename, family), variants) in pages {
+            let texts: Vec<[Vec<String>; 2]> = variants
+                .iter()
+                .map(|(v, _, _)| [words(v.codename.as_str()), words(&v.name)])
+                .collect();
+            if !texts.iter().any(|[c, n]| query.matches(&[c, n])) {
+                continue;
+            }
+            let latest_date = variants.iter().map(|v| v.1).max().flatten();
+            let recorded = variants.iter().map(|v| v.2).max().unwrap_or_default();
+            let newest = variants
+                .iter()
+                .min_by(|a, b| newest_first(a.1, a.2, b.1, b.2))
+                .map(|v| v.0.model_name().to_string());
+            let name = newest.unwrap_or_else(|| codename.clone());
+            let exact = query.is_exact(&words(&codename))
+                || query.is_exact(&words(&name))
+                || texts.iter().flatten().any(|t| query.is_exact(t));
+            let url = paths::device_page(family, &codename_of(&codename)?);
+            hits.push((
+                DeviceHit {
+                    codename,
+                    name,
+                    os: family.name(),
+                    url,
+                    exact,
+                    latest_date,
+                    variants: variants.into_iter().map(|v| v.0).collect(),
+                },
+                recorded,
+            ));
+        }
+        hits.sort_by(|(a, a_row), (b, b_row)| {
+            b.exact
+                .cmp(&a.exact)
+                .then_with(|| newest_first(a.latest_date, *a_row, b.latest_date, *b_row))
+        });
+        Ok(hits.into_iter().map(|(hit, _)| hit).collect())
     }
 
     fn listed(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Listed>, StoreError> {
@@ -169,11 +324,11 @@ mod tests {
         assert_eq!(fts_query("alioth").as_deref(), Some("\"alioth\"*"));
         assert_eq!(
             fts_query("V14.0.3 Global").as_deref(),
-            Some("\"V14 0 3\"* \"Global\"*")
+            Some("\"v14 0 3\"* \"global\"*")
         );
         assert_eq!(
             fts_query("\" OR x NEAR(").as_deref(),
-            Some("\"OR\"* \"x\"* \"NEAR\"*")
+            Some("\"or\"* \"x\"* \"near\"*")
         );
         assert_eq!(fts_query("  ..  "), None);
     }

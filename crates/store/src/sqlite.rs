@@ -101,6 +101,17 @@ impl Store {
         Ok(snapshot)
     }
 
+    /// What the store holds, as an opaque token (`<store id>-<n>`): it
+    /// changes with every change to the ROMs or device variants, and two
+    /// store files never share one. Equal tokens mean equal content.
+    pub fn generation(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT store || '-' || value FROM generation WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// One ROM by file name.
     pub fn rom(&self, filename: &str) -> Result<Option<Rom>, StoreError> {
         find_rom(&self.conn, filename)
@@ -177,7 +188,7 @@ fn read_roms(conn: &Connection) -> Result<Vec<Rom>, StoreError> {
     rows.map(|r| r?).collect()
 }
 
-fn codename_of(text: &str) -> Result<Codename, StoreError> {
+pub(crate) fn codename_of(text: &str) -> Result<Codename, StoreError> {
     Codename::new(text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 

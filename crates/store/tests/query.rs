@@ -17,14 +17,24 @@ fn record(codename: &str, device: &str, filename: &str, version: &str, method: &
     }
 }
 
+fn dated(date: &str, record: Record) -> Record {
+    Record {
+        date: Some(date.into()),
+        ..record
+    }
+}
+
 fn store() -> Store {
     let records = [
-        record(
-            "agate",
-            "Xiaomi 11T EEA",
-            "miui_AGATEEEAGlobal_OS1.0.10.0.UKWEUXM_6e09feeec4_14.0.zip",
-            "OS1.0.10.0.UKWEUXM",
-            "Recovery",
+        dated(
+            "2025-01-15",
+            record(
+                "agate",
+                "Xiaomi 11T EEA",
+                "miui_AGATEEEAGlobal_OS1.0.10.0.UKWEUXM_6e09feeec4_14.0.zip",
+                "OS1.0.10.0.UKWEUXM",
+                "Recovery",
+            ),
         ),
         record(
             "agate",
@@ -33,19 +43,25 @@ fn store() -> Store {
             "OS1.0.10.0.UKWEUXM",
             "Fastboot",
         ),
-        record(
-            "alioth",
-            "POCO F3 Global",
-            "miui_ALIOTHGlobal_OS1.0.3.0.TKHMIXM_0123456789_13.0.zip",
-            "OS1.0.3.0.TKHMIXM",
-            "Recovery",
+        dated(
+            "2024-01-01",
+            record(
+                "alioth",
+                "POCO F3 Global",
+                "miui_ALIOTHGlobal_OS1.0.3.0.TKHMIXM_0123456789_13.0.zip",
+                "OS1.0.3.0.TKHMIXM",
+                "Recovery",
+            ),
         ),
-        record(
-            "alioth",
-            "Redmi K40 China",
-            "miui_ALIOTH_OS1.0.5.0.TKHCNXM_1123456789_13.0.zip",
-            "OS1.0.5.0.TKHCNXM",
-            "Recovery",
+        dated(
+            "2023-06-01",
+            record(
+                "alioth",
+                "Redmi K40 China",
+                "miui_ALIOTH_OS1.0.5.0.TKHCNXM_1123456789_13.0.zip",
+                "OS1.0.5.0.TKHCNXM",
+                "Recovery",
+            ),
         ),
     ];
     let batch: Vec<_> = records
@@ -101,17 +117,91 @@ fn lists_filter_and_page_newest_first() {
 #[test]
 fn search_finds_names_versions_and_devices_by_prefix() {
     let store = store();
-    assert_eq!(store.search("agate", 10).unwrap().len(), 2);
-    assert_eq!(store.search("AGATEEEA", 10).unwrap().len(), 1);
+    let roms = |q: &str| store.search(q, 10, 0).unwrap().roms;
+    assert_eq!(roms("agate").len(), 2);
+    assert_eq!(roms("AGATEEEA").len(), 1);
     assert_eq!(
-        names(&store.search("OS1.0.5", 10).unwrap()),
+        names(&roms("OS1.0.5")),
         ["miui_ALIOTH_OS1.0.5.0.TKHCNXM_1123456789_13.0.zip"]
     );
+    assert_eq!(roms("poco f3")[0].device, "POCO F3 Global");
+    assert!(roms("\" OR *").is_empty());
+}
+
+#[test]
+fn search_ranks_the_device_first_then_roms_newest_first() {
+    let store = store();
+    let found = store.search("alioth", 10, 0).unwrap();
+    let first = &found.devices[0];
+    assert_eq!((first.codename.as_str(), first.exact), ("alioth", true));
+    assert_eq!(first.url, "/hyperos/alioth/");
+    assert_eq!(first.variants.len(), 2);
+    // A variant's name found the device, but not word for word.
+    let poco = store.search("poco", 10, 0).unwrap();
+    assert_eq!((poco.devices.len(), poco.devices[0].exact), (1, false));
+    // Newest first by date, undated last.
     assert_eq!(
-        store.search("poco f3", 10).unwrap()[0].device,
-        "POCO F3 Global"
+        names(&store.search("os1", 10, 0).unwrap().roms),
+        [
+            "miui_AGATEEEAGlobal_OS1.0.10.0.UKWEUXM_6e09feeec4_14.0.zip",
+            "miui_ALIOTHGlobal_OS1.0.3.0.TKHMIXM_0123456789_13.0.zip",
+            "miui_ALIOTH_OS1.0.5.0.TKHCNXM_1123456789_13.0.zip",
+            "agate_eea_global_images_OS1.0.10.0.UKWEUXM_20250115.0000.00_14.0_eea_3c2f45d9c8.tgz",
+        ]
     );
-    assert!(store.search("\" OR *", 10).unwrap().is_empty());
+    // Pages of ROMs; devices come with the first only.
+    let page = store.search("os1", 3, 0).unwrap();
+    assert_eq!((page.roms.len(), page.next), (3, Some(3)));
+    let rest = store.search("os1", 3, 3).unwrap();
+    assert_eq!((rest.roms.len(), rest.next), (1, None));
+    assert!(rest.devices.is_empty());
+}
+
+#[test]
+fn the_generation_changes_with_the_content_only() {
+    let mut store = store();
+    let before = store.generation().unwrap();
+    assert_eq!(store.generation().unwrap(), before);
+    let again = to_incoming(
+        &record(
+            "agate",
+            "Xiaomi 11T EEA",
+            "agate_eea_global_images_OS1.0.10.0.UKWEUXM_20250115.0000.00_14.0_eea_3c2f45d9c8.tgz",
+            "OS1.0.10.0.UKWEUXM",
+            "Fastboot",
+        ),
+        Utc::now(),
+    )
+    .unwrap();
+    store.merge(&[again], Announce::Nothing).unwrap();
+    assert_eq!(
+        store.generation().unwrap(),
+        before,
+        "nothing new, same generation"
+    );
+    let new = to_incoming(
+        &record(
+            "agate",
+            "Xiaomi 11T EEA",
+            "miui_AGATEEEAGlobal_OS1.0.11.0.UKWEUXM_7e09feeec4_14.0.zip",
+            "OS1.0.11.0.UKWEUXM",
+            "Recovery",
+        ),
+        Utc::now(),
+    )
+    .unwrap();
+    store.merge(&[new], Announce::Nothing).unwrap();
+    assert_ne!(store.generation().unwrap(), before);
+    // Two stores never share a generation.
+    assert_ne!(
+        Store::open_in_memory().unwrap().generation().unwrap(),
+        Store::open_in_memory().unwrap().generation().unwrap()
+    );
+}
+
+#[test]
+fn search_list_filter_text_still_narrows() {
+    let store = store();
     let text = RomFilter {
         text: Some("11T".into()),
         method: Some(Method::Recovery),
