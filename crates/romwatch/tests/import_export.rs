@@ -194,3 +194,34 @@ fn the_database_comes_from_flag_env_or_config() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
 }
+
+#[test]
+fn stats_sorts_os_lines_by_version_and_names_weekly_builds() {
+    let s = Scratch::create();
+    let stable = |version: &str, md5: &str, android: &str| {
+        let file = format!("miui_MI5SGlobal_{version}_{md5}_{android}.zip");
+        format!(
+            r#"{{"codename":"capricorn","device":"Mi 5s Global","os":"miui","version":"{version}","branch":"Stable","type":"Recovery","size":"1.5 GB","date":"2019-01-01","filename":"{file}","md5":null,"url":"https://bigota.d.miui.com/{version}/{file}","changelog":null,"android":"{android}"}}"#
+        )
+    };
+    let lines = format!(
+        "{SAMPLE}{}\n{}\n",
+        stable("V10.2.1.0.OAGMIXM", "0123456789", "8.0"),
+        stable("V6.6.1.0.LXBMICF", "1123456789", "5.0")
+    );
+    s.write("roms.jsonl", &lines);
+    s.ok(&["import", "roms.jsonl"]);
+    let out = s.ok(&["stats"]);
+    let at = |line: &str| out.find(line).unwrap_or_else(|| panic!("{line} in {out}"));
+    let order = [
+        at("MIUI weekly (no line number)"),
+        at("MIUI 6 "),
+        at("MIUI 10 "),
+        at("HyperOS 1 "),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{out}");
+    let json: serde_json::Value = serde_json::from_str(&s.ok(&["--json", "stats"])).unwrap();
+    assert_eq!(json["by_os"][0]["line"], "MIUI weekly (no line number)");
+    assert_eq!(json["by_os"][0]["roms"], 3);
+    assert_eq!(json["by_os"][2]["line"], "MIUI 10");
+}

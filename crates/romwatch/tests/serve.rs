@@ -19,7 +19,8 @@ fn serves_the_built_site_and_the_live_api() {
     let (head, body) = http(&addr, "GET", "/api/v1/search?q=capricorn");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     let hits: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(hits["results"].as_array().unwrap().len(), 3, "{hits}");
+    assert_eq!(hits["devices"][0]["codename"], "capricorn", "{hits}");
+    assert_eq!(hits["roms"].as_array().unwrap().len(), 3, "{hits}");
 
     signal(&child, "TERM");
     assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");

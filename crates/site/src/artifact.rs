@@ -12,7 +12,8 @@ use crate::SiteError;
 use crate::feeds::FeedPage;
 use crate::links::SitePath;
 use crate::pages::{
-    ArchivePage, DevicePage, HomePage, NotFoundPage, OsIndexPage, RedirectPage, UpdatePage,
+    ArchivePage, DevicePage, HomePage, NotFoundPage, OsIndexPage, RedirectPage, SearchPage,
+    UpdatePage,
 };
 use crate::sitemap::{SitemapIndexPage, SitemapPage};
 use crate::theme::Theme;
@@ -29,6 +30,7 @@ pub(crate) enum Ctx<'a> {
     OsIndex(OsIndexPage),
     Home(HomePage<'a>),
     NotFound(NotFoundPage),
+    Search(SearchPage),
     Feed(FeedPage),
     Sitemap(SitemapPage),
     SitemapIndex(SitemapIndexPage),

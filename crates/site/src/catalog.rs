@@ -10,10 +10,11 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom, Version};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::SiteData;
 use crate::links::segment;
+use crate::views::device_key;
 
 /// One update page: an OS family, a device, a branch and a version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,7 +33,7 @@ pub(crate) struct DeviceKey<'a> {
 }
 
 /// A ROM the builder leaves out, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub filename: String,
     pub reason: String,
@@ -134,13 +135,7 @@ impl<'a> Catalog<'a> {
                     .or_default()
                     .push(i);
             }
-            devices
-                .entry(DeviceKey {
-                    family: rom.os.family,
-                    codename: rom.codename.as_str(),
-                })
-                .or_default()
-                .push(i);
+            devices.entry(device_key(rom)).or_default().push(i);
         }
         for list in devices.values_mut() {
             list.sort_by(|a, b| newest_first(&entries[*a], &entries[*b]));
@@ -186,14 +181,7 @@ impl<'a> Catalog<'a> {
         };
         let rom = self.rom(newest);
         match self.variants.get(rom.variant.as_str()) {
-            Some(device) => {
-                let region = format!(" {}", device.region.name());
-                device
-                    .name
-                    .strip_suffix(&region)
-                    .unwrap_or(&device.name)
-                    .to_string()
-            }
+            Some(device) => device.model_name().to_string(),
             None => key.codename.to_string(),
         }
     }

@@ -50,6 +50,10 @@ pub enum SiteError {
     /// Another build holds the output's lock.
     #[error("another build is publishing to {out} (lock {lock})")]
     Busy { out: PathBuf, lock: PathBuf },
+    /// The data of a build could not be loaded (see
+    /// [`crate::build_generation`]).
+    #[error("cannot load the site's data")]
+    Load(#[source] crate::LoadError),
     /// Atomic publishing needs symlinks, which this platform lacks.
     #[error("atomic publishing needs a Unix platform")]
     Unsupported,

@@ -64,7 +64,93 @@ pub fn build(
     let theme = Theme::load(theme_dir, &site)?;
     let publisher = Publisher::open(out)?;
     watch.lap("load");
+    build_loaded(data, config, &site, &theme, &publisher, watch, None)
+}
 
+/// Builds the site like [`build`], for input that is known by its
+/// `generation` before it is loaded: an opaque token that changes whenever
+/// the data would (such as the store's generation). When the generation,
+/// the theme and the config are those of the live version's last build,
+/// nothing is loaded, planned or written; otherwise `load` gives the data
+/// and the build runs as usual.
+pub fn build_generation(
+    generation: &str,
+    load: impl FnOnce() -> Result<SiteData, LoadError>,
+    config: &SiteConfig,
+    out: &Path,
+    theme_dir: Option<&Path>,
+) -> Result<BuildReport, SiteError> {
+    let mut watch = Stopwatch::start();
+    let site = config.view()?;
+    let theme = Theme::load(theme_dir, &site)?;
+    let publisher = Publisher::open(out)?;
+    let inputs = inputs_fingerprint(generation, config, &theme)?;
+    if let Some(stamp) = publisher.live_stamp().filter(|s| s.inputs == inputs) {
+        watch.lap("load");
+        return Ok(BuildReport {
+            files: stamp.files,
+            written: 0,
+            unchanged: stamp.files,
+            removed: 0,
+            published: None,
+            skipped: stamp.skipped,
+            timings: watch.timings,
+        });
+    }
+    watch.lap("load");
+    let data = load().map_err(SiteError::Load)?;
+    watch.lap("data");
+    build_loaded(
+        &data,
+        config,
+        &site,
+        &theme,
+        &publisher,
+        watch,
+        Some(inputs),
+    )
+}
+
+/// Why [`build_generation`]'s `load` failed.
+pub type LoadError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A fingerprint of everything a build is made from when its data is
+/// known by `generation`: the theme (templates, assets, site settings,
+/// the builder's version) and the whole config.
+fn inputs_fingerprint(
+    generation: &str,
+    config: &SiteConfig,
+    theme: &Theme,
+) -> Result<String, SiteError> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    hasher.update(generation.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(&theme.salt.to_le_bytes());
+    for (name, bytes) in &theme.assets {
+        hasher.update(name.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    }
+    let config = serde_json::to_vec(config).map_err(|source| SiteError::Json {
+        path: "site config".into(),
+        source,
+    })?;
+    hasher.update(&config);
+    Ok(format!("{:032x}", hasher.digest128()))
+}
+
+/// The build from the catalog on, once data, theme and output are ready;
+/// with `inputs`, the live version is stamped with them.
+fn build_loaded(
+    data: &SiteData,
+    config: &SiteConfig,
+    site: &config::SiteView,
+    theme: &Theme,
+    publisher: &Publisher,
+    mut watch: Stopwatch,
+    inputs: Option<String>,
+) -> Result<BuildReport, SiteError> {
     let catalog = Catalog::new(data);
     for skipped in &catalog.skipped {
         tracing::debug!(filename = %skipped.filename, reason = %skipped.reason, "ROM left out of the site");
@@ -77,18 +163,32 @@ pub fn build(
     }
     watch.lap("catalog");
 
-    let artifacts = plan(&catalog, &site, &theme, config.latest_count)?;
+    let artifacts = plan(&catalog, site, theme, config.latest_count)?;
     watch.lap("plan");
 
-    let published = publisher.publish(&artifacts, &theme, &mut watch)?;
+    let published = publisher.publish(&artifacts, theme, &mut watch)?;
     let report = BuildReport {
         files: artifacts.len(),
         written: published.written,
         unchanged: published.unchanged,
         removed: published.removed,
-        published: published.dir,
+        published: published.dir.clone(),
         skipped: catalog.skipped.clone(),
+        timings: Vec::new(),
+    };
+    if let Some(inputs) = inputs {
+        publisher.stamp(
+            &published,
+            &publish::Stamp {
+                inputs,
+                files: report.files,
+                skipped: report.skipped.clone(),
+            },
+        )?;
+    }
+    let report = BuildReport {
         timings: watch.timings,
+        ..report
     };
     tracing::info!(
         files = report.files,
@@ -126,12 +226,14 @@ fn plan<'a>(
     artifacts.extend(pages::listing_pages(catalog, latest_count)?);
     artifacts.extend(feeds?);
     artifacts.extend(api?);
-    artifacts.push(search::search_index(catalog)?);
+    artifacts.extend(search::search_files(catalog)?);
     for (name, bytes) in &theme.assets {
-        artifacts.push(Artifact::bytes(
-            SitePath::file(&["assets"], name)?,
-            bytes.clone(),
-        ));
+        let dirs: &[&str] = if theme::ROOT_ASSETS.contains(&name.as_str()) {
+            &[]
+        } else {
+            &["assets"]
+        };
+        artifacts.push(Artifact::bytes(SitePath::file(dirs, name)?, bytes.clone()));
     }
     for extra in catalog.extra_files {
         let mut segments: Vec<&str> = extra.path.split('/').collect();

@@ -15,6 +15,12 @@
 //!    rename(2), which is atomic: a web server sees the old site or the new
 //!    one, never a mix.
 //!
+//! Each version may carry a stamp (`v-<n>.stamp.json`): a fingerprint of
+//! everything the version was built from (the input's generation, the
+//! theme, the config), its file count and the ROMs it left out. A build
+//! whose input has an unchanged stamp stops before loading or planning
+//! anything.
+//!
 //! A build killed at any moment leaves the symlink on the old, complete
 //! version; the next build deletes whatever the killed one left. The version
 //! a build replaces stays on disk until the next build that publishes, so
@@ -26,20 +32,30 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::SiteError;
 use crate::artifact::Artifact;
+use crate::catalog::Skipped;
 use crate::report::Stopwatch;
 use crate::theme::Theme;
 
 /// A version's manifest: each file's fingerprint, by path.
 type Manifest = HashMap<String, u128>;
 
-/// The live version.
+/// The live version. Its manifest is read only when a build needs it.
 struct Live {
     id: u64,
     dir: PathBuf,
-    manifest: Manifest,
+}
+
+/// What a version was built from, and what it holds: see the module doc.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Stamp {
+    /// The fingerprint of the build's inputs, in hex.
+    pub inputs: String,
+    pub files: usize,
+    pub skipped: Vec<Skipped>,
 }
 
 pub(crate) struct Publisher {
@@ -61,6 +77,8 @@ pub(crate) struct Published {
     pub unchanged: usize,
     pub removed: usize,
     pub dir: Option<PathBuf>,
+    /// The version live after the build.
+    live_id: Option<u64>,
 }
 
 fn version_name(id: u64) -> String {
@@ -69,6 +87,17 @@ fn version_name(id: u64) -> String {
 
 fn manifest_path(versions: &Path, id: u64) -> PathBuf {
     versions.join(format!("{}.manifest.json", version_name(id)))
+}
+
+fn stamp_path(versions: &Path, id: u64) -> PathBuf {
+    versions.join(format!("{}.stamp.json", version_name(id)))
+}
+
+/// The version directory an entry of the versions directory belongs to:
+/// `v-000003` for `v-000003`, `v-000003.manifest.json`, `v-000003.stamp.json`
+/// and `v-000003.partial`.
+fn version_of(name: &str) -> &str {
+    name.split_once('.').map_or(name, |(dir, _)| dir)
 }
 
 fn load_manifest(path: &Path) -> Option<Manifest> {
@@ -137,13 +166,9 @@ impl Publisher {
                     .ok_or_else(|| SiteError::ForeignOutput {
                         path: out.to_path_buf(),
                     })?;
-                // Without its manifest the live version is rebuilt in full,
-                // which is slower but always right.
-                let manifest = load_manifest(&manifest_path(&versions, id)).unwrap_or_default();
                 Some(Live {
                     id,
                     dir: versions.join(version_name(id)),
-                    manifest,
                 })
             }
         };
@@ -162,25 +187,15 @@ impl Publisher {
     /// Deletes what a killed build left: a partial version, its manifest,
     /// a temporary symlink. Complete versions stay.
     fn clean_leftovers(&self) -> Result<(), SiteError> {
-        let live_manifest = self
-            .live
-            .as_ref()
-            .map(|l| format!("{}.manifest.json", version_name(l.id)));
         self.remove_entries(|name| {
-            let live_dir = self
+            let live = self
                 .live
                 .as_ref()
-                .is_some_and(|l| name == version_name(l.id));
+                .is_some_and(|l| version_of(name) == version_name(l.id));
             let complete = name.starts_with("v-") && !name.contains('.');
-            let manifest_of_complete = name.ends_with(".manifest.json")
-                && self
-                    .versions
-                    .join(name.trim_end_matches(".manifest.json"))
-                    .is_dir();
-            !(live_dir
-                || complete
-                || manifest_of_complete
-                || Some(name) == live_manifest.as_deref())
+            let of_complete =
+                !name.ends_with(".partial") && self.versions.join(version_of(name)).is_dir();
+            !(live || complete || of_complete)
         })?;
         match fs::remove_file(&self.link_temp) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -213,16 +228,8 @@ impl Publisher {
     /// Deletes every version but `keep` (the one just published and the
     /// one it replaced).
     fn prune(&self, keep: &[u64]) -> Result<(), SiteError> {
-        let names: HashSet<String> = keep
-            .iter()
-            .flat_map(|&id| {
-                [
-                    version_name(id),
-                    format!("{}.manifest.json", version_name(id)),
-                ]
-            })
-            .collect();
-        self.remove_entries(|name| !names.contains(name))
+        let names: HashSet<String> = keep.iter().map(|&id| version_name(id)).collect();
+        self.remove_entries(|name| !names.contains(version_of(name)))
     }
 
     /// Removes the entries of the versions directory that `doomed` names
@@ -247,6 +254,35 @@ impl Publisher {
         Ok(())
     }
 
+    /// The live version's stamp, when it has a readable one.
+    pub fn live_stamp(&self) -> Option<Stamp> {
+        let live = self.live.as_ref()?;
+        let bytes = fs::read(stamp_path(&self.versions, live.id)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Stamps the version now live (after [`Publisher::publish`], which
+    /// says which one that is): a later build with the same inputs can
+    /// stop early. Written after the symlink swap, so a killed build leaves
+    /// at worst a live version without a stamp, which is rebuilt in full.
+    pub fn stamp(&self, published: &Published, stamp: &Stamp) -> Result<(), SiteError> {
+        let Some(id) = published.live_id else {
+            return Ok(());
+        };
+        let path = stamp_path(&self.versions, id);
+        let bytes = serde_json::to_vec(stamp).map_err(|source| SiteError::Json {
+            path: path.display().to_string(),
+            source,
+        })?;
+        // Written beside and renamed: a reader sees the old stamp or the
+        // new one, never half of one.
+        let temp = self
+            .versions
+            .join(format!("{}.stamp.partial", version_name(id)));
+        fs::write(&temp, bytes).map_err(SiteError::io("write", &temp))?;
+        fs::rename(&temp, &path).map_err(SiteError::io("rename", &temp))
+    }
+
     /// Writes what changed and, if anything did, publishes a new version.
     pub fn publish(
         &self,
@@ -264,8 +300,13 @@ impl Publisher {
         let staging = self
             .versions
             .join(format!("{}.partial", version_name(next)));
-        let empty = Manifest::new();
-        let old = self.live.as_ref().map_or(&empty, |l| &l.manifest);
+        // Without its manifest the live version is rebuilt in full, which
+        // is slower but always right.
+        let old = self
+            .live
+            .as_ref()
+            .and_then(|l| load_manifest(&manifest_path(&self.versions, l.id)))
+            .unwrap_or_default();
 
         // Pass 1: fingerprint everything, render and write what changed.
         let results: Vec<(u128, bool)> = artifacts
@@ -288,6 +329,7 @@ impl Publisher {
                 unchanged: artifacts.len(),
                 removed: 0,
                 dir: None,
+                live_id: self.live.as_ref().map(|l| l.id),
             });
         }
 
@@ -340,6 +382,7 @@ impl Publisher {
             unchanged: artifacts.len() - written,
             removed,
             dir: Some(final_dir),
+            live_id: Some(next),
         })
     }
 

@@ -27,6 +27,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("os_index.html", include_str!("../templates/os_index.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("search.html", include_str!("../templates/search.html")),
     ("rss.xml", include_str!("../templates/rss.xml")),
     ("atom.xml", include_str!("../templates/atom.xml")),
     ("sitemap.xml", include_str!("../templates/sitemap.xml")),
@@ -36,11 +37,17 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The embedded static files, served under `/assets/`.
+/// The embedded static files, served under `/assets/` (but see
+/// [`ROOT_ASSETS`]).
 const ASSETS: &[(&str, &[u8])] = &[
     ("site.css", include_bytes!("../assets/site.css")),
     ("site.js", include_bytes!("../assets/site.js")),
+    ("favicon.ico", include_bytes!("../assets/favicon.ico")),
 ];
+
+/// Assets served from the site root rather than `/assets/`: browsers ask
+/// for `/favicon.ico` whatever a page says.
+pub(crate) const ROOT_ASSETS: &[&str] = &["favicon.ico"];
 
 /// A theme file larger than this is refused: templates and assets are
 /// small, and a huge file is a mistake.

@@ -69,6 +69,14 @@ pub(crate) struct RomView<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct RowView<'a> {
     pub device: &'a str,
+    /// The device page, from the site root.
+    pub device_page: String,
+    /// The variant's region name (`Global`), empty when the variant is
+    /// unknown: what the region filter narrows by.
+    pub region: String,
+    /// `Recovery`, `Fastboot` or `Incremental`: what the type filter
+    /// narrows by.
+    pub type_facet: &'static str,
     pub branch: &'static str,
     pub method: &'static str,
     pub incremental_from: Option<&'a str>,
@@ -87,6 +95,15 @@ impl<'a> RowView<'a> {
         let rom = catalog.rom(i);
         Ok(RowView {
             device: catalog.variant_name(rom),
+            device_page: device_path(&device_key(rom))?.url(),
+            region: catalog
+                .variant(rom)
+                .map_or(String::new(), |v| v.region.name()),
+            type_facet: if rom.kind.is_incremental() {
+                "Incremental"
+            } else {
+                rom.method.name()
+            },
             branch: rom.branch.name(),
             method: rom.method.name(),
             incremental_from: match &rom.kind {
@@ -116,6 +133,51 @@ pub(crate) fn md5_text(md5: Option<&Md5>) -> (String, bool) {
         Some(m @ Md5::Full(_)) => (m.to_string(), false),
         Some(m @ Md5::Prefix(_)) => (m.prefix_hex(), true),
     }
+}
+
+/// The device page a ROM is listed on.
+pub(crate) fn device_key(rom: &Rom) -> DeviceKey<'_> {
+    DeviceKey {
+        family: rom.os.family,
+        codename: rom.codename.as_str(),
+    }
+}
+
+/// A changelog's lines, trimmed, without blank ones.
+pub(crate) fn changelog_lines(rom: &Rom) -> Vec<&str> {
+    rom.changelog
+        .as_deref()
+        .map(|c| {
+            c.lines()
+                .map(str::trim_end)
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The incremental packages to a full Recovery ROM, of its own variant.
+pub(crate) fn incremental_views<'a>(
+    catalog: &Catalog<'a>,
+    rom: &'a Rom,
+) -> Vec<IncrementalView<'a>> {
+    catalog
+        .incrementals_to(rom)
+        .iter()
+        .map(|&j| {
+            let inc = catalog.rom(j);
+            IncrementalView {
+                from: match &inc.kind {
+                    Kind::Incremental { from } => from.as_str(),
+                    Kind::Full => "",
+                },
+                filename: &inc.filename,
+                url: inc.url.as_deref().and_then(http_url),
+                size: inc.size.map(|s| s.human()),
+                md5: md5_text(inc.md5.as_ref()).0,
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn update_key(rom: &Rom) -> UpdateKey<'_> {
@@ -160,27 +222,6 @@ impl<'a> RomView<'a> {
                 url,
             })
             .collect();
-        let incrementals = catalog
-            .incrementals_to(rom)
-            .iter()
-            .map(|&j| {
-                let inc = catalog.rom(j);
-                IncrementalView {
-                    from: match &inc.kind {
-                        Kind::Incremental { from } => from.as_str(),
-                        Kind::Full => "",
-                    },
-                    filename: &inc.filename,
-                    url: inc.url.as_deref().and_then(http_url),
-                    size: inc.size.map(|s| s.human()),
-                    md5: md5_text(inc.md5.as_ref()).0,
-                }
-            })
-            .collect();
-        let device_key = DeviceKey {
-            family: rom.os.family,
-            codename: rom.codename.as_str(),
-        };
         Ok(RomView {
             device: catalog.variant_name(rom),
             codename: rom.codename.as_str(),
@@ -203,19 +244,10 @@ impl<'a> RomView<'a> {
             md5_is_prefix,
             download,
             mirrors,
-            incrementals,
-            changelog: rom
-                .changelog
-                .as_deref()
-                .map(|c| {
-                    c.lines()
-                        .map(str::trim_end)
-                        .filter(|l| !l.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            incrementals: incremental_views(catalog, rom),
+            changelog: changelog_lines(rom),
             page: update_path(&update_key(rom))?.url(),
-            device_page: device_path(&device_key)?.url(),
+            device_page: device_path(&device_key(rom))?.url(),
         })
     }
 }

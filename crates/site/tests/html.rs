@@ -133,6 +133,7 @@ fn full_pages_have_landmarks_and_the_search_is_labelled() {
         "miui/capricorn/index.html",
         "archive/miui/capricorn/index.html",
         "miui/capricorn/weekly/7.12.28/index.html",
+        "search/index.html",
         "404.html",
     ] {
         let doc = Html::parse_document(&read(&out, page));

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use common::*;
 use romwatch_model::{Branch, Method};
-use romwatch_site::{SiteConfig, SiteError, build};
+use romwatch_site::{LoadError, SiteConfig, SiteData, SiteError, build, build_generation};
 
 /// Each file's inode: a rewritten file gets a new one, a carried-over file
 /// (hard link) keeps it.
@@ -89,13 +89,29 @@ fn one_new_rom_rewrites_only_the_files_it_affects() {
         "api/v1/devices.json",
         "api/v1/devices/santoni.json",
         "api/v1/latest.json",
-        "search.json",
+        "miui/santoni/since.json",
+        // The search index: the device list, the newest ROMs' file, and
+        // the shards of the new ROM's words (sa, gl, 12, 29, zi, re, 4x).
+        "search/index.json",
+        "search/roms-0.json",
+        "search/words-7361.json",
+        "search/words-676c.json",
+        "search/words-3132.json",
+        "search/words-3239.json",
+        "search/words-7a69.json",
+        "search/words-7265.json",
+        "search/words-3478.json",
         "sitemap.xml",
     ]
     .into();
     assert_eq!(rewritten, expected);
     assert_eq!(report.written, expected.len());
-    assert_eq!(report.unchanged, before.len() - expected.len() + 1);
+    let new = expected
+        .iter()
+        .filter(|f| !before.contains_key(**f))
+        .count();
+    assert_eq!(new, 2, "the update page and the shard of 29");
+    assert_eq!(report.unchanged, before.len() - expected.len() + new);
     assert_eq!(report.removed, 0);
 }
 
@@ -114,8 +130,10 @@ fn pages_of_roms_gone_from_the_data_are_removed() {
     let report = build(&data, &config(), &out, None).unwrap();
     assert!(!out.join("miui/capricorn/stable-beta").exists());
     assert!(!out.join("miui/capricorn/stable beta").exists());
-    // The update page, its redirect and the 9 line's three feeds.
-    assert_eq!(report.removed, 5);
+    // The update page, its redirect, the 9 line's three feeds, and the
+    // search shards of the words only it had (v9, naimifa, 20).
+    assert_eq!(report.removed, 8);
+    assert!(!out.join("search/words-6e61.json").exists());
     assert!(!out.join("feeds/miui-9").exists());
 }
 
@@ -214,4 +232,42 @@ fn a_second_build_at_the_same_time_is_refused() {
     assert!(matches!(err, SiteError::Busy { .. }), "{err}");
     lock.unlock().unwrap();
     build(&sample(), &config(), &out, None).unwrap();
+}
+
+#[test]
+fn an_unchanged_generation_loads_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let first = build_generation("g1", || Ok(sample()), &config(), &out, None).unwrap();
+    assert!(first.changed());
+    let before = inodes(&out);
+
+    let unloadable = || -> Result<SiteData, LoadError> { panic!("the data was loaded") };
+    let second = build_generation("g1", unloadable, &config(), &out, None).unwrap();
+    assert!(!second.changed());
+    assert_eq!((second.files, second.written), (first.files, 0));
+    assert_eq!(inodes(&out), before);
+
+    // Another config, or another generation, loads the data again.
+    let retitled = SiteConfig {
+        title: "another title".into(),
+        ..config()
+    };
+    let mut loads = 0;
+    let mut load = || -> Result<SiteData, LoadError> {
+        loads += 1;
+        Ok(sample())
+    };
+    let third = build_generation("g1", &mut load, &retitled, &out, None).unwrap();
+    assert!(third.changed(), "the title is on every page");
+    let fourth = build_generation("g2", &mut load, &retitled, &out, None).unwrap();
+    assert_eq!(loads, 2);
+    assert_eq!(fourth.written, 0, "same data, nothing to write");
+    // ...and is remembered: the next build with it loads nothing.
+    build_generation("g2", unloadable, &retitled, &out, None).unwrap();
+
+    // A failed load fails the build with the loader's reason.
+    let failing = || -> Result<SiteData, LoadError> { Err("store unreadable".into()) };
+    let err = build_generation("g3", failing, &retitled, &out, None).unwrap_err();
+    assert!(matches!(err, SiteError::Load(_)), "{err}");
 }

@@ -19,7 +19,11 @@ fn pages_exist_at_the_reference_paths() {
         "404.html",
         "robots.txt",
         "sitemap.xml",
-        "search.json",
+        "search/index.html",
+        "search/index.json",
+        "search/roms-0.json",
+        "favicon.ico",
+        "miui/capricorn/since.json",
         "rss.xml",
         "atom.xml",
         "feed.json",
@@ -220,32 +224,138 @@ fn device_page_lists_the_newest_rom_per_variant_branch_and_method() {
     assert!(newer < older);
 }
 
+/// The ranks of the ROMs a word names, from its shard.
+fn ranks(out: &std::path::Path, word: &str) -> Vec<u64> {
+    let hex: String = word[..2].bytes().map(|b| format!("{b:02x}")).collect();
+    let shard: serde_json::Value =
+        serde_json::from_str(&read(out, &format!("search/words-{hex}.json"))).unwrap();
+    let mut rank = 0;
+    shard[word]
+        .as_array()
+        .unwrap_or_else(|| panic!("{word} in its shard"))
+        .iter()
+        .map(|d| {
+            rank += d.as_u64().unwrap();
+            rank
+        })
+        .collect()
+}
+
 #[test]
 fn the_search_index_finds_devices_versions_and_packages() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
     build(&sample(), &config(), &out, None).unwrap();
-    let index: serde_json::Value = serde_json::from_str(&read(&out, "search.json")).unwrap();
+    let index: serde_json::Value = serde_json::from_str(&read(&out, "search/index.json")).unwrap();
     let devices = index["devices"].as_array().unwrap();
-    assert!(
-        devices
-            .iter()
-            .any(|d| d[0] == "Mi 5s" && d[1] == "capricorn" && d[3] == "/miui/capricorn/")
-    );
-    let updates = index["updates"].as_array().unwrap();
-    let weekly = updates
+    let capricorn = devices
         .iter()
-        .find(|u| u[1] == "/miui/capricorn/weekly/7.12.28/")
-        .expect("update entry");
-    assert!(weekly[0].as_str().unwrap().contains("7.12.28"));
+        .position(|d| d[0] == "Mi 5s" && d[1] == "capricorn" && d[3] == "/miui/capricorn/")
+        .expect("capricorn in the index");
+    // Newest release first: capricorn's 7.12.28 (day 28) before santoni's
+    // (day 27).
+    let santoni = devices.iter().position(|d| d[1] == "santoni").unwrap();
+    assert!(capricorn < santoni);
+    let variants: Vec<&str> = devices[capricorn][5]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v[0].as_str().unwrap())
+        .collect();
+    assert_eq!(variants.len(), 2, "{variants:?}");
+
+    // The ROMs oldest first: the higher the rank, the newer.
+    let roms: Vec<serde_json::Value> =
+        serde_json::from_str(&read(&out, "search/roms-0.json")).unwrap();
+    assert_eq!(roms.len(), 9);
+    let dates: Vec<&str> = roms.iter().map(|r| r[4].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    // A version word names its ROMs; so does a package name's.
+    let weekly = ranks(&out, "12");
+    assert_eq!(weekly.len(), 8, "every weekly build has 7.12.x");
+    let named = ranks(&out, "santoni");
+    assert!(named.iter().all(|&r| {
+        let rom = &roms[r as usize];
+        devices[rom[0].as_u64().unwrap() as usize][1] == "santoni"
+    }));
     assert!(
-        weekly[2]
-            .as_str()
-            .unwrap()
-            .contains("capricorn_7.12.28_27.zip")
+        roms.iter()
+            .any(|r| r[3] == "capricorn_7.12.28_27.zip" && r[2] == "7.12.28")
     );
-    // Every page links the script, and the search box stays hidden without it.
+
+    // The header box is a form that leads to the search page; it stays
+    // hidden without the script, which the page links.
     let home = read(&out, "index.html");
     assert!(home.contains(r#"<script src="/assets/site.js" defer></script>"#));
-    assert!(home.contains(r#"<div class="search" role="search" data-search hidden>"#));
+    assert!(home.contains(
+        r#"<form class="search" role="search" action="/search/" method="get" data-search hidden>"#
+    ));
+    let search = read(&out, "search/index.html");
+    assert!(search.contains(r#"<noscript><p class="notice">Search needs JavaScript."#));
+    assert!(search.contains(r#"href="/miui/">MIUI device index</a>"#));
+}
+
+#[test]
+fn since_my_version_lists_each_variants_builds_with_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let since: serde_json::Value =
+        serde_json::from_str(&read(&out, "miui/capricorn/since.json")).unwrap();
+    let global = since["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["codename"] == "capricorn_global")
+        .expect("the global variant");
+    assert_eq!(global["region"], "Global");
+    let versions: Vec<&str> = global["builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["7.12.28", "7.12.21", "V9.5.1.0.NAIMIFA"]);
+    let newest = &global["builds"][0];
+    // The Recovery package stands for the build; the incremental from
+    // 7.12.21 of this variant (not santoni's) is offered.
+    assert_eq!(
+        newest["full"]["filename"],
+        "capricorn_global_7.12.28_27.zip"
+    );
+    assert_eq!(newest["full"]["method"], "Recovery");
+    assert_eq!(newest["page"], "/miui/capricorn/weekly/7.12.28/");
+    assert_eq!(newest["changelog"][0], "Bug fixes");
+    assert!(newest["security_patch"].is_null());
+    let incrementals = newest["incrementals"].as_array().unwrap();
+    assert_eq!(incrementals.len(), 1);
+    assert_eq!(incrementals[0]["from"], "7.12.21");
+    assert_eq!(
+        incrementals[0]["filename"],
+        "miui-blockota-capricorn_global-7.12.21-7.12.28.zip"
+    );
+    // The device page holds the (scripted) picker and the filters; its
+    // table rows carry what they filter by.
+    let page = read(&out, "miui/capricorn/index.html");
+    assert!(page.contains(r#"data-since="/miui/capricorn/since.json" hidden>"#));
+    assert!(page.contains(r#"<div class="facets" data-facets-box hidden"#));
+    assert!(
+        page.contains(r#"<tr data-region="Global" data-branch="Weekly" data-type="Recovery">"#)
+    );
+}
+
+#[test]
+fn breadcrumbs_name_a_device_as_its_page_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    let update = read(&out, "miui/capricorn/weekly/7.12.28/index.html");
+    assert!(update.contains(r#"<li><a href="/miui/capricorn/">Mi 5s</a></li>"#));
+    let device = read(&out, "miui/capricorn/index.html");
+    assert!(device.contains("<h1>Mi 5s (capricorn) MIUI Downloads</h1>"));
+    // The home page's device column links the device page.
+    let home = read(&out, "index.html");
+    assert!(home.contains(r#"<td><a href="/miui/capricorn/">Mi 5s Global</a></td>"#));
+    // Browsers ask for /favicon.ico whatever the page says.
+    assert!(read_bytes(&out, "favicon.ico").starts_with(&[0, 0, 1, 0]));
 }

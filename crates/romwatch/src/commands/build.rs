@@ -2,10 +2,9 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Context as _;
-use romwatch_site::{BuildReport, ExtraFile, PhaseTiming, SiteData};
+use romwatch_site::{BuildReport, ExtraFile, SiteData};
 use romwatch_store::formats::{self, Format};
 
 use super::{Context, print_json};
@@ -50,29 +49,27 @@ pub fn summary_line(out: &Path, report: &BuildReport) -> String {
     }
 }
 
-/// Builds the site from the store into `out`; the time spent reading the
-/// store is the report's first phase.
+/// Builds the site from the store into `out`. The store is read only when
+/// its generation (or the theme or config) changed since the last build;
+/// the time spent reading it is the report's `data` phase.
 pub fn build_site(ctx: &Context, out: &Path, theme: Option<&Path>) -> anyhow::Result<BuildReport> {
-    let started = Instant::now();
-    let snapshot = ctx.store()?.snapshot()?;
-    // The reference-compatible latest.yml is published with the site.
-    let mut latest_yml = Vec::new();
-    formats::write(&snapshot, Format::LatestYml, &mut latest_yml)
-        .context("cannot write latest.yml")?;
-    let data = SiteData {
-        devices: snapshot.devices,
-        roms: snapshot.roms,
-        extra_files: vec![ExtraFile {
-            path: "latest.yml".to_string(),
-            bytes: latest_yml,
-        }],
+    let mut store = ctx.store()?;
+    let generation = store.generation()?;
+    let load = || -> Result<SiteData, romwatch_site::LoadError> {
+        let snapshot = store.snapshot()?;
+        // The reference-compatible latest.yml is published with the site.
+        let mut latest_yml = Vec::new();
+        formats::write(&snapshot, Format::LatestYml, &mut latest_yml)
+            .context("cannot write latest.yml")?;
+        Ok(SiteData {
+            devices: snapshot.devices,
+            roms: snapshot.roms,
+            extra_files: vec![ExtraFile {
+                path: "latest.yml".to_string(),
+                bytes: latest_yml,
+            }],
+        })
     };
-    let read = PhaseTiming {
-        phase: "store",
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    let mut report = romwatch_site::build(&data, &ctx.config.site, out, theme)
-        .with_context(|| format!("cannot build the site in {}", out.display()))?;
-    report.timings.insert(0, read);
-    Ok(report)
+    romwatch_site::build_generation(&generation, load, &ctx.config.site, out, theme)
+        .with_context(|| format!("cannot build the site in {}", out.display()))
 }

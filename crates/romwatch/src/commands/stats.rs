@@ -12,7 +12,10 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("{} ROMs of {} device variants", stats.roms, stats.devices);
-    section("OS line", &stats.by_os);
+    println!("\nby OS line:");
+    for line in &stats.by_os {
+        println!("  {:<30} {:>8}", line.line, line.roms);
+    }
     section("branch", &stats.by_branch);
     section("method", &stats.by_method);
     section("kind", &stats.by_kind);

@@ -1,6 +1,7 @@
 // The built site in a real browser (headless Chromium, driven by
-// playwright-core): search by typing, device and update pages, a changelog
-// expanded, download links, dark mode, and a page without JavaScript.
+// playwright-core): the header search leading to the search page, device
+// and update pages, a changelog expanded, download links, dark mode, and
+// pages without JavaScript.
 // Usage: node site.cjs BASE_URL SCREENSHOT_DIR (playwright-core on NODE_PATH)
 // Exits non-zero with the failed checks listed.
 const { chromium } = require("playwright-core");
@@ -20,12 +21,15 @@ try {
   await page.goto(`${base}/`);
   await page.screenshot({ path: `${shots}/home.png`, fullPage: true });
 
-  // Typing a codename lists the device at once; its link opens the device page.
-  await page.locator("#site-search").pressSequentially("capri");
-  const hit = page.locator("#site-search-results a").first();
+  // The header box leads to the search page, which lists the device
+  // first; its link opens the device page.
+  await page.locator("#site-search").fill("capri");
+  await page.locator("#site-search").press("Enter");
+  await page.waitForURL(/\/search\/\?q=capri$/);
+  const hit = page.locator("#search-devices a").first();
   await hit.waitFor({ timeout: 5000 });
   check((await hit.textContent()).includes("capricorn"), "search lists capricorn");
-  await page.screenshot({ path: `${shots}/search.png` });
+  await page.screenshot({ path: `${shots}/search-sample.png` });
   await hit.click();
   await page.waitForURL(/\/miui\/capricorn\/$/);
   await page.screenshot({ path: `${shots}/device.png`, fullPage: true });
@@ -63,6 +67,12 @@ try {
   check((await noJs.locator("article.card").count()) === cards, "every card without JavaScript");
   check(!(await noJs.locator("#site-search").isVisible()), "no dead search box without JavaScript");
   await noJs.screenshot({ path: `${shots}/update-nojs.png`, fullPage: true });
+  // The search page says it needs JavaScript and links the device indexes.
+  await noJs.goto(`${base}/search/?q=capricorn`);
+  const notice = noJs.locator("main p.notice");
+  check(await notice.isVisible(), "the search page explains itself without JavaScript");
+  check((await notice.locator("a").count()) === 2, "and links both device indexes");
+  await noJs.screenshot({ path: `${shots}/search-nojs.png`, fullPage: true });
 } finally {
   await browser.close();
 }

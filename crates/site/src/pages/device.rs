@@ -1,5 +1,6 @@
 //! Device pages (`/<os>/<codename>/`, the latest release per variant,
-//! branch and method) and archives (`/archive/<os>/<codename>/`, every
+//! branch and method, and "since my version"), their `since.json` (see
+//! [`super::since`]) and archives (`/archive/<os>/<codename>/`, every
 //! release, newest first).
 
 use std::collections::HashSet;
@@ -7,6 +8,7 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::since::since_file;
 use super::{Crumb, FeedLinks, Meta};
 use crate::SiteError;
 use crate::artifact::{Artifact, Ctx};
@@ -24,6 +26,8 @@ pub(crate) struct DevicePage<'a> {
     pub latest: Vec<RowView<'a>>,
     pub releases: usize,
     pub archive_page: String,
+    /// The device's `since.json`, from the site root.
+    pub since: String,
     pub feeds: FeedLinks,
 }
 
@@ -38,9 +42,9 @@ pub(crate) struct ArchivePage<'a> {
     pub rows: Vec<RowView<'a>>,
 }
 
-/// The device page and the archive of every device.
+/// The device page, its `since.json` and the archive of every device.
 pub(crate) fn device_pages<'a>(catalog: &Catalog<'a>) -> Result<Vec<Artifact<'a>>, SiteError> {
-    let pages: Vec<[Artifact<'a>; 2]> = catalog
+    let pages: Vec<[Artifact<'a>; 3]> = catalog
         .devices
         .par_iter()
         .map(|(key, releases)| device_and_archive(catalog, key, releases))
@@ -68,7 +72,7 @@ fn device_and_archive<'a>(
     catalog: &Catalog<'a>,
     key: &DeviceKey<'a>,
     releases: &[usize],
-) -> Result<[Artifact<'a>; 2], SiteError> {
+) -> Result<[Artifact<'a>; 3], SiteError> {
     let os = key.family.name();
     let name = catalog.device_name(key);
     let device_path = device_path(key)?;
@@ -79,6 +83,7 @@ fn device_and_archive<'a>(
         .iter()
         .filter_map(|&i| catalog.rom(i).released)
         .max();
+    let since = since_file(catalog, key, releases)?;
     let device = DevicePage {
         meta: Meta {
             title: format!("{name} ({}) {os} Downloads", key.codename),
@@ -99,6 +104,7 @@ fn device_and_archive<'a>(
         latest: RowView::all(catalog, &latest_of(catalog, releases))?,
         releases: releases.len(),
         archive_page: archive_page.clone(),
+        since: since.path.url(),
         feeds: device_feed_links(key)?,
     };
     let archive = ArchivePage {
@@ -125,5 +131,6 @@ fn device_and_archive<'a>(
     Ok([
         Artifact::page(device_path, "device.html", Ctx::Device(device)).with_lastmod(lastmod),
         Artifact::page(archive_path, "archive.html", Ctx::Archive(archive)).with_lastmod(lastmod),
+        since,
     ])
 }

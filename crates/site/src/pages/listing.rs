@@ -1,4 +1,5 @@
-//! The OS indexes (`/miui/`, `/hyperos/`), the home page and the 404 page.
+//! The OS indexes (`/miui/`, `/hyperos/`), the home page, the search page
+//! and the 404 page.
 
 use romwatch_model::OsFamily;
 use serde::Serialize;
@@ -50,7 +51,14 @@ pub(crate) struct NotFoundPage {
     pub meta: Meta,
 }
 
-/// The OS indexes, the home page and the 404 page.
+/// `/search/`: the form, and the results `site.js` finds in the search
+/// index (see [`crate::search`]).
+#[derive(Serialize)]
+pub(crate) struct SearchPage {
+    pub meta: Meta,
+}
+
+/// The OS indexes, the home page, the search page and the 404 page.
 pub(crate) fn listing_pages<'a>(
     catalog: &Catalog<'a>,
     latest_count: usize,
@@ -133,6 +141,20 @@ pub(crate) fn listing_pages<'a>(
             latest,
             indexes,
             feeds: crate::feeds::global_feed_links()?,
+        }),
+    ));
+    out.push(Artifact::page(
+        SitePath::page(&["search"])?,
+        "search.html",
+        Ctx::Search(SearchPage {
+            meta: Meta {
+                title: "Search".to_string(),
+                url: "/search/".to_string(),
+                description:
+                    "Find a device's official ROMs by codename, name, version or package name."
+                        .to_string(),
+                crumbs: vec![Crumb::link("Home", "/"), Crumb::here("Search")],
+            },
         }),
     ));
     out.push(Artifact::page(

@@ -3,16 +3,20 @@
 //! - [`update`]: one page per update, and redirects from the reference's
 //!   old paths with a space.
 //! - [`device`]: per device, the latest releases and the whole archive.
-//! - [`listing`]: the OS indexes, the home page and the 404 page.
+//! - [`since`]: per device, the builds of each variant for "since my
+//!   version".
+//! - [`listing`]: the OS indexes, the home page, the search page and the
+//!   404 page.
 
 mod device;
 mod listing;
+mod since;
 mod update;
 
 use serde::Serialize;
 
 pub(crate) use device::{ArchivePage, DevicePage, device_pages, latest_of};
-pub(crate) use listing::{HomePage, NotFoundPage, OsIndexPage, listing_pages};
+pub(crate) use listing::{HomePage, NotFoundPage, OsIndexPage, SearchPage, listing_pages};
 pub(crate) use update::{RedirectPage, UpdatePage, update_pages};
 
 /// What every page's `<head>` and breadcrumb need.

@@ -79,7 +79,8 @@ fn update_page<'a>(
         crumbs: vec![
             Crumb::link("Home", "/"),
             Crumb::link(os, format!("/{}/", key.family.slug())),
-            Crumb::link(device, device_page.clone()),
+            // Named as the device page titles itself.
+            Crumb::link(catalog.device_name(&device_key), device_page.clone()),
             Crumb::here(key.version),
         ],
     };

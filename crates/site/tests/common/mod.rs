@@ -146,6 +146,10 @@ pub fn read(out: &Path, path: &str) -> String {
     fs::read_to_string(out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+pub fn read_bytes(out: &Path, path: &str) -> Vec<u8> {
+    fs::read(out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// Every file of the published site, as paths relative to `out`.
 pub fn files(out: &Path) -> Vec<String> {
     fn walk(dir: &Path, root: &Path, acc: &mut Vec<String>) {
