@@ -175,7 +175,7 @@ mod tests {
     #[test]
     fn newest_first_puts_undated_last_and_ties_by_record_order() {
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-        let mut roms = vec![
+        let mut roms = [
             (d("2020-01-01"), 0),
             (None, 1),
             (d("2024-05-01"), 2),
