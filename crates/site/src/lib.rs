@@ -60,11 +60,22 @@ pub fn build(
     theme_dir: Option<&Path>,
 ) -> Result<BuildReport, SiteError> {
     let mut watch = Stopwatch::start();
+    let (site, theme, publisher) = open(config, out, theme_dir)?;
+    watch.lap("load");
+    build_loaded(data, config, &site, &theme, &publisher, watch, None)
+}
+
+/// What every build needs before its data: the checked config, the theme
+/// and the locked output.
+fn open(
+    config: &SiteConfig,
+    out: &Path,
+    theme_dir: Option<&Path>,
+) -> Result<(config::SiteView, Theme, Publisher), SiteError> {
     let site = config.view()?;
     let theme = Theme::load(theme_dir, &site)?;
     let publisher = Publisher::open(out)?;
-    watch.lap("load");
-    build_loaded(data, config, &site, &theme, &publisher, watch, None)
+    Ok((site, theme, publisher))
 }
 
 /// Builds the site like [`build`], for input that is known by its
@@ -81,9 +92,7 @@ pub fn build_generation(
     theme_dir: Option<&Path>,
 ) -> Result<BuildReport, SiteError> {
     let mut watch = Stopwatch::start();
-    let site = config.view()?;
-    let theme = Theme::load(theme_dir, &site)?;
-    let publisher = Publisher::open(out)?;
+    let (site, theme, publisher) = open(config, out, theme_dir)?;
     let inputs = inputs_fingerprint(generation, config, &theme)?;
     if let Some(stamp) = publisher.live_stamp().filter(|s| s.inputs == inputs) {
         watch.lap("load");

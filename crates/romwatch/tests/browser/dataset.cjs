@@ -6,23 +6,13 @@
 // Usage: node dataset.cjs BASE_URL SCREENSHOT_DIR
 // (playwright-core and axe-core on NODE_PATH). Exits non-zero with the
 // failed checks listed.
-const { chromium } = require("playwright-core");
+const { run } = require("./harness.cjs");
 const axePath = require.resolve("axe-core/axe.min.js");
 
 // The most a query may download, compressed (issue: 300 KB).
 const BUDGET = 300 * 1024;
 
-async function main() {
-const [base, shots] = process.argv.slice(2);
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-try {
+run("dataset browser checks", async ({ browser, base, shots, check }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const settle = (p) => p.waitForFunction(() => {
@@ -162,17 +152,4 @@ try {
       }
     }
   }
-} finally {
-  await browser.close();
-}
-if (failures.length) {
-  console.error("failed:\n  " + failures.join("\n  "));
-  process.exit(1);
-}
-console.log("dataset browser checks passed");
-}
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
 });

@@ -4,19 +4,9 @@
 // pages without JavaScript.
 // Usage: node site.cjs BASE_URL SCREENSHOT_DIR (playwright-core on NODE_PATH)
 // Exits non-zero with the failed checks listed.
-const { chromium } = require("playwright-core");
+const { run } = require("./harness.cjs");
 
-async function main() {
-const [base, shots] = process.argv.slice(2);
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-try {
+run("browser checks", async ({ browser, base, shots, check }) => {
   const page = await browser.newPage();
   await page.goto(`${base}/`);
   await page.screenshot({ path: `${shots}/home.png`, fullPage: true });
@@ -73,17 +63,4 @@ try {
   check(await notice.isVisible(), "the search page explains itself without JavaScript");
   check((await notice.locator("a").count()) === 2, "and links both device indexes");
   await noJs.screenshot({ path: `${shots}/search-nojs.png`, fullPage: true });
-} finally {
-  await browser.close();
-}
-if (failures.length) {
-  console.error("failed:\n  " + failures.join("\n  "));
-  process.exit(1);
-}
-console.log("browser checks passed");
-}
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
 });
