@@ -77,7 +77,7 @@ pub enum SimError {
     Catalog { path: String, reason: String },
     #[error("catalog {path} holds no usable record")]
     EmptyCatalog { path: String },
-    #[error("simulator I/O: {0}")]
+    #[error("simulator I/O failed")]
     Io(#[from] std::io::Error),
     #[error("catalog generation failed: {0}")]
     Generation(String),
