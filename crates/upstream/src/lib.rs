@@ -1,5 +1,6 @@
-//! Adapters for Xiaomi's ROM servers, and `sim`, a simulated upstream that
-//! speaks the same wire formats.
+//! Adapters for Xiaomi's ROM servers. The simulated upstream that speaks
+//! the same wire formats is its own crate, `romwatch-sim`, built on the
+//! wire types exported here.
 //!
 //! Each source of UPSTREAM.md §1–5 is one module implementing [`Source`]:
 //! asked a query, it answers with [`Observation`]s (a package file name or
@@ -17,7 +18,6 @@ pub mod fullrom;
 mod http;
 pub mod observation;
 pub mod ota;
-pub mod sim;
 pub mod source;
 mod upstream;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use md5::{Digest, Md5 as Md5Hasher};
 use romwatch_model::{Codename, Md5, Record, Size};
-use romwatch_upstream::sim::{FaultConfig, SimOptions, SimServer};
+use romwatch_sim::{FaultConfig, SimOptions, SimServer};
 use romwatch_upstream::{
     CdnSource, ChinaSource, CommunityQuery, CommunitySource, ErrorKind, FullRomForm, FullRomQuery,
     FullRomSource, OtaBranch, OtaQuery, OtaSource, Source, SourceError, SourceId, Upstream,
@@ -555,35 +555,6 @@ async fn releases_appear_in_the_catalog_and_on_every_source() {
         answer.latest.map(|r| r.filename),
         Some(released.filename.clone())
     );
-}
-
-#[tokio::test]
-async fn a_catalog_loads_from_json_lines_records() {
-    let server = sim(&[]).await;
-    let records = server.records();
-    let dir = std::env::temp_dir().join(format!("romwatch-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("catalog.jsonl");
-    let lines: Vec<String> = records
-        .iter()
-        .map(|r| serde_json::to_string(r).unwrap())
-        .collect();
-    std::fs::write(&path, lines.join("\n") + "\nnot json\n").unwrap();
-    let loaded = SimServer::start(SimOptions {
-        catalog: Some(path.clone()),
-        ..SimOptions::default()
-    })
-    .await
-    .unwrap();
-    let reloaded = loaded.records();
-    assert_eq!(reloaded.len(), records.len());
-    for (a, b) in records.iter().zip(&reloaded) {
-        assert_eq!(
-            (&a.filename, &a.md5, &a.size_bytes, &a.changelog),
-            (&b.filename, &b.md5, &b.size_bytes, &b.changelog)
-        );
-    }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The shared dataset (`../shared/data/xfu-roms.jsonl` beside the repository).

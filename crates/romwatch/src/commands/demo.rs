@@ -14,7 +14,7 @@ use romwatch_notify::{DeliveryOptions, FileConfig, Links, NotifyConfig, build_ch
 use romwatch_server::ServerOptions;
 use romwatch_site::SiteConfig;
 use romwatch_tracker::{Tracker, TrackerConfig};
-use romwatch_upstream::sim::{SimOptions, SimServer};
+use romwatch_sim::{SimOptions, SimServer};
 
 use super::Context;
 use super::build::{build_site, summary_line as build_summary};

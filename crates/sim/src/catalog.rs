@@ -18,7 +18,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
 use romwatch_model::{Branch, Codename, Md5, Method, OsFamily, Record, Region, Size, Version};
 
-use crate::changelog::Changelog;
+use romwatch_upstream::changelog::Changelog;
 
 /// The CDN host of the links the simulator hands out.
 pub(crate) const MIRROR: &str = "bigota.d.miui.com";

@@ -24,7 +24,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::SourceId;
+use romwatch_upstream::SourceId;
 
 /// One kind of misbehaviour.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -276,7 +276,7 @@ pub struct FaultConfig {
     /// and every latency that fires is added.
     pub rules: Vec<FaultRule>,
     /// How long a `timeout` fault holds a request (longer than clients
-    /// wait). Probabilistic rules draw from [`super::SimOptions::seed`], so
+    /// wait). Probabilistic rules draw from [`crate::SimOptions::seed`], so
     /// a run can be replayed.
     pub timeout_hold_ms: u64,
 }

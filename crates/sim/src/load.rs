@@ -11,9 +11,9 @@ use romwatch_model::{
     variant_codename,
 };
 
-use super::SimError;
-use super::catalog::{Catalog, SimDevice, SimRom};
-use crate::changelog::Changelog;
+use crate::SimError;
+use crate::catalog::{Catalog, SimDevice, SimRom};
+use romwatch_upstream::changelog::Changelog;
 
 /// The longest line read from a catalog file.
 const MAX_LINE: usize = 1 << 20;

@@ -16,10 +16,10 @@ use axum::routing::{get, post};
 use http_body::Frame;
 use romwatch_model::Record;
 
-use super::catalog::{Catalog, FIRST_POST_ID};
-use super::faults::{Fault, Faults};
-use super::{SimError, SimOptions, generate, handlers, load};
-use crate::error::SourceId;
+use crate::catalog::{Catalog, FIRST_POST_ID};
+use crate::faults::{Fault, Faults};
+use crate::{SimError, SimOptions, generate, handlers, load};
+use romwatch_upstream::SourceId;
 
 /// Everything the handlers share.
 #[derive(Debug)]
