@@ -12,8 +12,8 @@ use futures_util::future::join_all;
 use romwatch_model::{Branch, Codename, Method, Region, Version};
 use romwatch_store::PendingFile;
 use romwatch_upstream::{
-    CdnFile, CommunityQuery, FullRomForm, FullRomQuery, Observation, OtaBranch, OtaQuery, Source,
-    SourceId, Upstream, UpstreamConfig,
+    CdnFile, CommunityQuery, FullRomForm, FullRomQuery, Observation, OtaBranch, OtaQuery, SourceId,
+    Upstream, UpstreamConfig,
 };
 
 use crate::exec::{CheckError, Executor};
@@ -117,7 +117,7 @@ pub async fn discover(shared: &Shared, posts: &[u64]) -> Discovery {
     });
     let china = join_all(posts.iter().map(|post| {
         exec.check(SourceId::ChinaCommunity, &shared.hosts.china, move || {
-            up.china.observe(post)
+            up.china.observe(*post)
         })
     }));
     let (phones, lines, china) = tokio::join!(phones, lines, china);

@@ -2,15 +2,13 @@
 //! there, its size and when it was last modified. A non-2xx answer, or one
 //! under 1 KiB (an error page), means the file is not there (yet).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use reqwest::header::{CONTENT_LENGTH, LAST_MODIFIED};
 use romwatch_model::{Size, file_name_of_url};
 
 use crate::config::SourceConfig;
 use crate::error::{ErrorKind, SourceError, SourceId, strip_signed_query};
 use crate::http::Http;
-use crate::observation::Observation;
-use crate::source::Source;
 
 /// What `HEAD` says of a package that is there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,29 +87,6 @@ impl CdnSource {
             size,
             last_modified,
         })
-    }
-}
-
-/// The date of a `Last-Modified` time.
-fn date_of(time: Option<DateTime<Utc>>) -> Option<NaiveDate> {
-    time.map(|t| t.date_naive())
-}
-
-impl Source for CdnSource {
-    /// A package link.
-    type Query = String;
-
-    fn id(&self) -> SourceId {
-        SourceId::Cdn
-    }
-
-    async fn observe(&self, link: &String) -> Result<Vec<Observation>, SourceError> {
-        let file = self.head(link).await?;
-        let mut observation = Observation::of_url(SourceId::Cdn, link)
-            .map_err(|kind| SourceError::new(SourceId::Cdn, link, kind))?;
-        observation.size = Some(file.size);
-        observation.released = date_of(file.last_modified);
-        Ok(vec![observation])
     }
 }
 

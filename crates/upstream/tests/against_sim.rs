@@ -8,7 +8,7 @@ use romwatch_model::{Codename, Md5, Record, Size};
 use romwatch_sim::{FaultConfig, SimOptions, SimServer};
 use romwatch_upstream::{
     CdnSource, ChinaSource, CommunityQuery, CommunitySource, ErrorKind, FullRomForm, FullRomQuery,
-    FullRomSource, OtaBranch, OtaQuery, OtaSource, Source, SourceError, SourceId, Upstream,
+    FullRomSource, OtaBranch, OtaQuery, OtaSource, SourceError, SourceId, Upstream,
     UpstreamConfig,
 };
 
@@ -414,7 +414,7 @@ async fn china_posts_list_recovery_packages() {
     assert!(!posts.is_empty());
     let mut seen = 0;
     for post in &posts {
-        for observation in china.observe(post).await.unwrap() {
+        for observation in china.observe(*post).await.unwrap() {
             let record = records
                 .iter()
                 .find(|r| r.filename == observation.filename)
@@ -425,7 +425,7 @@ async fn china_posts_list_recovery_packages() {
         }
     }
     assert!(seen > 0);
-    let missing = china.observe(&1).await;
+    let missing = china.observe(1).await;
     assert_kind(
         missing,
         SourceId::ChinaCommunity,
@@ -450,7 +450,7 @@ async fn china_faults() {
         let server = sim(&[rule]).await;
         let china = ChinaSource::new(&config(&server).china).unwrap();
         let post = server.post_ids()[0];
-        assert_kind(china.observe(&post).await, SourceId::ChinaCommunity, check);
+        assert_kind(china.observe(post).await, SourceId::ChinaCommunity, check);
     }
 }
 
@@ -470,8 +470,6 @@ async fn cdn_head_reports_catalog_size_and_get_matches_the_md5() {
         file.last_modified.map(|t| t.date_naive().to_string()),
         record.date
     );
-    let observed = cdn.observe(&url).await.unwrap();
-    assert_eq!(observed[0].released.map(|d| d.to_string()), record.date);
     // The stand-in body hashes to the catalog's MD5, whose prefix the name carries.
     let body = reqwest::get(cdn.url_for(&url).unwrap())
         .await

@@ -17,7 +17,6 @@ use crate::crypto;
 use crate::error::{ErrorKind, SourceError, SourceId};
 use crate::http::Http;
 use crate::observation::Observation;
-use crate::source::Source;
 
 /// The path of the API on both hosts.
 pub const PATH: &str = "/updates/miotaV3.php";
@@ -98,6 +97,12 @@ impl OtaSource {
         observation.device_name = rom.name.clone();
         Ok(observation)
     }
+
+    /// Asks once and gives the observations of the answer.
+    pub async fn observe(&self, query: &OtaQuery) -> Result<Vec<Observation>, SourceError> {
+        let answer = self.ask(query).await?;
+        self.observations(query, &answer)
+    }
 }
 
 /// Says which ROM object an error came from.
@@ -105,18 +110,5 @@ fn in_field(key: &str, kind: ErrorKind) -> ErrorKind {
     match kind {
         ErrorKind::MissingField(field) => ErrorKind::MissingField(format!("{key}: {field}")),
         other => other,
-    }
-}
-
-impl Source for OtaSource {
-    type Query = OtaQuery;
-
-    fn id(&self) -> SourceId {
-        SourceId::Ota
-    }
-
-    async fn observe(&self, query: &OtaQuery) -> Result<Vec<Observation>, SourceError> {
-        let answer = self.ask(query).await?;
-        self.observations(query, &answer)
     }
 }
