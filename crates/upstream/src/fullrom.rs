@@ -5,6 +5,7 @@
 use reqwest::header::LOCATION;
 use romwatch_model::{Codename, Region};
 
+use crate::cdn::package_link;
 use crate::config::{OtaConfig, SourceConfig};
 use crate::error::{ErrorKind, SourceError, SourceId};
 use crate::http::Http;
@@ -129,11 +130,10 @@ impl FullRomSource {
             return Ok(None);
         };
         let named = Observation::of_url(SourceId::FullRom, &rom.filename)?;
-        let link = format!(
-            "{}/{}/{}",
-            self.mirror,
+        let link = package_link(
+            &self.mirror,
             named.package.version.as_str(),
-            named.filename
+            &named.filename,
         );
         let mut observation = Observation::of_url(SourceId::FullRom, &link)?.with_md5(rom.md5)?;
         observation.size = rom.size;

@@ -10,8 +10,7 @@ pub use wire::{
     decode_full_rom, open_answer,
 };
 
-use romwatch_model::Region;
-
+use crate::cdn::package_link;
 use crate::config::OtaConfig;
 use crate::crypto;
 use crate::error::{ErrorKind, SourceError, SourceId};
@@ -36,13 +35,9 @@ impl OtaSource {
         })
     }
 
-    /// The host asked for a variant: China variants go to the China host.
+    /// The URL asked for a query, on the host serving its variant.
     pub fn url_for(&self, query: &OtaQuery) -> String {
-        let base = if Region::of_variant(query.variant.as_str()) == Region::China {
-            &self.config.china_base_url
-        } else {
-            &self.config.http.base_url
-        };
+        let base = self.config.base_url_for(&query.variant);
         format!("{}{PATH}", base.trim_end_matches('/'))
     }
 
@@ -84,11 +79,10 @@ impl OtaSource {
         let named = Observation::of_url(SourceId::Ota, &rom.filename)?;
         // The version in the link comes from the grammar-checked file name,
         // not from the answer's free-text field.
-        let link = format!(
-            "{}/{}/{}",
-            self.config.mirror.trim_end_matches('/'),
+        let link = package_link(
+            &self.config.mirror,
             named.package.version.as_str(),
-            named.filename
+            &named.filename,
         );
         let mut observation = Observation::of_url(SourceId::Ota, &link)?.with_md5(rom.md5)?;
         observation.size = rom.size;
