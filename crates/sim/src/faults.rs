@@ -22,9 +22,8 @@ use std::time::Duration;
 
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use romwatch_upstream::SourceId;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One kind of misbehaviour.
 #[derive(Debug, Clone, Copy, PartialEq)]

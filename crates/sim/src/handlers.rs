@@ -9,6 +9,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use romwatch_model::{Method, OsFamily, Region, Size};
+use romwatch_upstream::SourceId;
+use romwatch_upstream::changelog::ChangelogShape;
+use romwatch_upstream::crypto;
+use romwatch_upstream::fullrom::NO_PACKAGE;
+use romwatch_upstream::ota::{AnswerObject, FileMirror, GentleNotice, RomObject};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -16,11 +21,6 @@ use crate::catalog::{Catalog, FIRST_POST_ID, SimRom, stand_in_body};
 use crate::faults::Fault;
 use crate::server::{Shared, gate, json_response, truncated};
 use crate::wrong_key::wrong_ciphertext;
-use romwatch_upstream::changelog::ChangelogShape;
-use romwatch_upstream::crypto;
-use romwatch_upstream::SourceId;
-use romwatch_upstream::fullrom::NO_PACKAGE;
-use romwatch_upstream::ota::{AnswerObject, FileMirror, GentleNotice, RomObject};
 
 /// The form of an OTA request. `t` (service token) and `s` (signed-in
 /// level) are accepted and ignored: the simulator serves public releases.

@@ -33,13 +33,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use romwatch_model::Record;
+use romwatch_upstream::UpstreamConfig;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultConfig, FaultRule, FaultRuleError, Trigger};
 
-use romwatch_upstream::UpstreamConfig;
 use server::SimState;
 
 /// How to run the simulator. Each field maps onto one CLI flag.

@@ -8,8 +8,7 @@ use romwatch_model::{Codename, Md5, Record, Size};
 use romwatch_sim::{FaultConfig, SimOptions, SimServer};
 use romwatch_upstream::{
     CdnSource, ChinaSource, CommunityQuery, CommunitySource, ErrorKind, FullRomForm, FullRomQuery,
-    FullRomSource, OtaBranch, OtaQuery, OtaSource, SourceError, SourceId, Upstream,
-    UpstreamConfig,
+    FullRomSource, OtaBranch, OtaQuery, OtaSource, SourceError, SourceId, Upstream, UpstreamConfig,
 };
 
 /// Which error a fault must give.
