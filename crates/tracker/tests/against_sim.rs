@@ -254,7 +254,8 @@ async fn repeated_runs_through_faults_converge_on_the_catalog() {
         "503@0.05",
         "timeout@0.05",
         "truncated@0.02",
-        "429=1@0.01",
+        // Scheduled rather than drawn, so that a 429 is surely met.
+        "ota:429=1@3",
     ];
     let server = sim(30, 9, &rules).await;
     let expected = published(&server.records());
