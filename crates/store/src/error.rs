@@ -29,3 +29,15 @@ pub enum StoreError {
     #[error("corrupt row in the database: {0}")]
     Corrupt(String),
 }
+
+impl StoreError {
+    /// Whether the query was stopped by [`crate::Interrupter::interrupt`]
+    /// rather than failing on its own.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::OperationInterrupted
+        )
+    }
+}

@@ -22,7 +22,7 @@ pub use error::StoreError;
 pub use import::{ImportError, ImportReport, import_text};
 pub use merge::{Conflict, MergeReport};
 pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
-pub use query::{Listed, Page, RomFilter, fts_query};
+pub use query::{Interrupter, Listed, Page, RomFilter, fts_query, search_terms};
 pub use sqlite::Store;
 pub use stats::Stats;
 pub use tracking::PendingFile;
