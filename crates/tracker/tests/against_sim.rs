@@ -219,7 +219,7 @@ async fn a_pending_file_is_never_announced() {
 /// Runs until the store holds `expected` with nothing pending (at most
 /// `runs` times); every run's summary must report faults it met.
 async fn converge(
-    server: &romwatch_upstream::sim::SimServer,
+    server: &romwatch_sim::SimServer,
     store: &mut Store,
     expected: &BTreeSet<String>,
     runs: usize,
