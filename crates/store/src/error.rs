@@ -66,3 +66,15 @@ impl From<rusqlite::Error> for SqliteError {
         SqliteError(err)
     }
 }
+
+impl StoreError {
+    /// Whether the query was stopped by [`crate::Interrupter::interrupt`]
+    /// rather than failing on its own.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(SqliteError(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::OperationInterrupted
+        )
+    }
+}

@@ -24,7 +24,7 @@ pub use events::{Announce, EventKind};
 pub use import::{ImportError, ImportReport, import_text};
 pub use merge::{Conflict, MergeReport};
 pub use outbox::{Delivery, DeliveryState, Event};
-pub use query::{Listed, Page, RomFilter, fts_query};
+pub use query::{Interrupter, Listed, Page, RomFilter, fts_query, search_terms};
 pub use sqlite::Store;
 pub use stats::Stats;
 pub use tracking::PendingFile;

@@ -95,7 +95,11 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let links = Links { base_url: base_url.clone() };
         deliver(&mut store, &channels, &links, &DeliveryOptions::default()).await?;
 
-        let options = ServerOptions { site: site_dir.clone(), db: args.dir.join("romwatch.db") };
+        let options = ServerOptions {
+            site: site_dir.clone(),
+            db: args.dir.join("romwatch.db"),
+            limits: ctx.config.serve.clone(),
+        };
         let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             romwatch_server::serve(listener, &options, async {

@@ -93,9 +93,11 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 
 /// Runs an HTTP service on `listen` until Ctrl-C or SIGTERM: binds, prints
 /// `banner` (given the bound address) on stderr, then runs `serve` with the
-/// listener and the stop signal.
+/// listener and the stop signal. `blocking_threads` bounds the runtime's
+/// blocking pool (tokio's default, 512, when `None`).
 pub fn listen_until_stopped<Serve, Running>(
     listen: std::net::SocketAddr,
+    blocking_threads: Option<usize>,
     banner: impl FnOnce(std::net::SocketAddr) -> String,
     serve: Serve,
 ) -> anyhow::Result<()>
@@ -106,7 +108,11 @@ where
     ) -> Running,
     Running: Future<Output = anyhow::Result<()>>,
 {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = blocking_threads {
+        runtime.max_blocking_threads(threads);
+    }
+    let runtime = runtime
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
