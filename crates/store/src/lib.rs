@@ -7,6 +7,7 @@
 
 mod convert;
 mod error;
+mod events;
 pub mod formats;
 mod import;
 mod merge;
@@ -18,11 +19,14 @@ mod stats;
 mod tracking;
 
 pub use convert::{Incoming, RecordError, to_incoming, to_record};
-pub use error::StoreError;
+pub use error::{SqliteError, StoreError};
+pub use events::{Announce, EventKind};
 pub use import::{ImportError, ImportReport, import_text};
 pub use merge::{Conflict, MergeReport};
-pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
-pub use query::{DeviceHit, Listed, Page, RomFilter, SearchResults, fts_query};
+pub use outbox::{Delivery, DeliveryState, Event};
+pub use query::{
+    DeviceHit, Interrupter, Listed, Page, RomFilter, SearchResults, fts_query, search_terms,
+};
 pub use sqlite::Store;
 pub use stats::Stats;
 pub use tracking::PendingFile;

@@ -53,6 +53,15 @@ pub fn fts_query(text: &str) -> Option<String> {
     Query::parse(text).map(|q| fts_of(&q))
 }
 
+/// How many words a search for `text` looks up (before the query keeps
+/// its first terms): what its cost grows with, so that a server can refuse
+/// too many.
+pub fn search_terms(text: &str) -> usize {
+    text.split_whitespace()
+        .map(|piece| words(piece).len())
+        .sum()
+}
+
 fn fts_of(query: &Query) -> String {
     let phrases: Vec<String> = query
         .terms()
@@ -88,6 +97,19 @@ pub struct SearchResults {
     pub roms: Vec<Listed>,
     /// Pass as `cursor` to get the next ROMs; `None` on the last page.
     pub next: Option<usize>,
+}
+
+/// Stops, from another thread, the statement running on one store's
+/// connection; the query fails with an error for which
+/// [`StoreError::is_interrupted`] holds. Interrupting a connection that is
+/// running nothing has no effect on its later statements.
+pub struct Interrupter(rusqlite::InterruptHandle);
+
+impl Interrupter {
+    /// Stops the running statement, if any.
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
 }
 
 const SELECT: &str = "SELECT r.id, d.name, ";
@@ -300,6 +322,12 @@ impl Store {
         Ok(hits.into_iter().map(|(hit, _)| hit).collect())
     }
 
+    /// A handle that can stop this store's running query from another
+    /// thread (a server's time budget, or its client gone).
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter(self.connection().get_interrupt_handle())
+    }
+
     fn listed(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Listed>, StoreError> {
         let mut stmt = self.connection().prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |row| {
@@ -331,5 +359,6 @@ mod tests {
             Some("\"or\"* \"x\"* \"near\"*")
         );
         assert_eq!(fts_query("  ..  "), None);
+        assert_eq!(search_terms("V14.0.3 Global .."), 4);
     }
 }

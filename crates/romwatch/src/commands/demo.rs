@@ -12,9 +12,9 @@ use chrono::{SecondsFormat, Utc};
 use romwatch_model::paths;
 use romwatch_notify::{DeliveryOptions, FileConfig, Links, NotifyConfig, build_channels, deliver};
 use romwatch_server::ServerOptions;
+use romwatch_sim::{SimOptions, SimServer};
 use romwatch_site::SiteConfig;
 use romwatch_tracker::{Tracker, TrackerConfig};
-use romwatch_upstream::sim::{SimOptions, SimServer};
 
 use super::Context;
 use super::build::{build_site, summary_line as build_summary};
@@ -95,7 +95,11 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let links = Links { base_url: base_url.clone() };
         deliver(&mut store, &channels, &links, &DeliveryOptions::default()).await?;
 
-        let options = ServerOptions { site: site_dir.clone(), db: args.dir.join("romwatch.db") };
+        let options = ServerOptions {
+            site: site_dir.clone(),
+            db: args.dir.join("romwatch.db"),
+            limits: ctx.config.serve.clone(),
+        };
         let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             romwatch_server::serve(listener, &options, async {

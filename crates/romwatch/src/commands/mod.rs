@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use romwatch_store::Store;
+use romwatch_store::{Store, StoreError};
 
 use crate::cli::{Cli, Command, Global};
 use crate::config::Config;
@@ -55,8 +55,12 @@ impl Context {
 
     /// Opens (creating if needed) the store.
     pub fn store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.db)
-            .with_context(|| format!("cannot use the database {}", self.db.display()))
+        Store::open(&self.db).map_err(|err| match err {
+            // Already names the file it could not open.
+            StoreError::Open { .. } => err.into(),
+            _ => anyhow::Error::new(err)
+                .context(format!("cannot use the database {}", self.db.display())),
+        })
     }
 }
 
@@ -89,9 +93,11 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 
 /// Runs an HTTP service on `listen` until Ctrl-C or SIGTERM: binds, prints
 /// `banner` (given the bound address) on stderr, then runs `serve` with the
-/// listener and the stop signal.
+/// listener and the stop signal. `blocking_threads` bounds the runtime's
+/// blocking pool (tokio's default, 512, when `None`).
 pub fn listen_until_stopped<Serve, Running>(
     listen: std::net::SocketAddr,
+    blocking_threads: Option<usize>,
     banner: impl FnOnce(std::net::SocketAddr) -> String,
     serve: Serve,
 ) -> anyhow::Result<()>
@@ -102,7 +108,11 @@ where
     ) -> Running,
     Running: Future<Output = anyhow::Result<()>>,
 {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = blocking_threads {
+        runtime.max_blocking_threads(threads);
+    }
+    let runtime = runtime
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;

@@ -16,9 +16,12 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let options = ServerOptions {
         site: args.site.clone(),
         db: ctx.db_path().to_path_buf(),
+        limits: ctx.config.serve.clone(),
     };
+    options.check()?;
     super::listen_until_stopped(
         args.listen,
+        Some(options.limits.blocking_threads()),
         |addr| {
             format!(
                 "serving {} and the live API on http://{addr}/ (Ctrl-C stops)",

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use romwatch_upstream::sim::{self, FaultConfig, SimOptions};
+use romwatch_sim::{self as sim, FaultConfig, SimOptions};
 
 use crate::cli::SimArgs;
 
@@ -19,6 +19,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     };
     super::listen_until_stopped(
         args.listen,
+        None,
         |addr| {
             format!(
                 "simulated Xiaomi upstream on http://{addr} (Ctrl-C stops it); point romwatch at it with --upstream http://{addr}"

@@ -7,6 +7,10 @@
 //!   version".
 //! - [`listing`]: the OS indexes, the home page, the search page and the
 //!   404 page.
+//!
+//! Direction: pages use `artifact` (a page type is a template context by
+//! being serializable), `feeds` (their feed links), `catalog` and `views`;
+//! none of those knows a page type.
 
 mod device;
 mod listing;
@@ -15,9 +19,9 @@ mod update;
 
 use serde::Serialize;
 
-pub(crate) use device::{ArchivePage, DevicePage, device_pages, latest_of};
-pub(crate) use listing::{HomePage, NotFoundPage, OsIndexPage, SearchPage, listing_pages};
-pub(crate) use update::{RedirectPage, UpdatePage, update_pages};
+pub(crate) use device::{device_pages, latest_of};
+pub(crate) use listing::listing_pages;
+pub(crate) use update::update_pages;
 
 /// What every page's `<head>` and breadcrumb need.
 #[derive(Debug, Clone, Serialize)]
@@ -52,13 +56,4 @@ impl Crumb {
             url: None,
         }
     }
-}
-
-/// The feed files of one feed (global, a device, an OS line), from the
-/// site root.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct FeedLinks {
-    pub rss: String,
-    pub atom: String,
-    pub json: String,
 }
