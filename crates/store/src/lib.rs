@@ -5,6 +5,7 @@
 //! [`Store::stats`]) and never SQL, so that a PostgreSQL backend can stand
 //! behind the same methods. Every write is one transaction.
 
+mod bounds;
 mod convert;
 mod error;
 pub mod formats;
@@ -25,4 +26,4 @@ pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
 pub use query::{Listed, Page, RomFilter, fts_query};
 pub use sqlite::Store;
 pub use stats::Stats;
-pub use tracking::PendingFile;
+pub use tracking::{Held, PendingFile};

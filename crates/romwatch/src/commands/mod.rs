@@ -53,9 +53,19 @@ impl Context {
         &self.db
     }
 
-    /// Opens (creating if needed) the store.
+    /// Opens (creating if needed) the store to write into it, after
+    /// checking that the database is not damaged.
     pub fn store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.db)
+        let store = Store::open(&self.db)
+            .with_context(|| format!("cannot use the database {}", self.db.display()))?;
+        store.check_integrity()?;
+        Ok(store)
+    }
+
+    /// Opens the store to read from it: a zero-length database file is
+    /// refused, never taken as an empty store.
+    pub fn store_to_read(&self) -> anyhow::Result<Store> {
+        Store::open_existing(&self.db)
             .with_context(|| format!("cannot use the database {}", self.db.display()))
     }
 }
