@@ -40,7 +40,7 @@ impl Discord {
             endpoint,
             secrets: std::iter::once(url).chain(token).collect(),
             filter: config.filter.clone(),
-            client: http_client(),
+            client: http_client(&config.name)?,
         })
     }
 }

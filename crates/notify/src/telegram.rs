@@ -52,7 +52,7 @@ impl Telegram {
             endpoint,
             secrets: std::iter::once(token).chain(secret_part).collect(),
             filter: config.filter.clone(),
-            client: http_client(),
+            client: http_client(&config.name)?,
         })
     }
 

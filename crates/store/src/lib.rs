@@ -8,6 +8,7 @@
 mod bounds;
 mod convert;
 mod error;
+mod events;
 pub mod formats;
 mod import;
 mod merge;
@@ -19,10 +20,11 @@ mod stats;
 mod tracking;
 
 pub use convert::{Incoming, RecordError, to_incoming, to_record};
-pub use error::StoreError;
+pub use error::{SqliteError, StoreError};
+pub use events::{Announce, EventKind};
 pub use import::{ImportError, ImportReport, import_text};
 pub use merge::{Conflict, MergeReport};
-pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
+pub use outbox::{Delivery, DeliveryState, Event};
 pub use query::{Listed, Page, RomFilter, fts_query};
 pub use sqlite::Store;
 pub use stats::Stats;

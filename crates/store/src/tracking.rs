@@ -85,7 +85,7 @@ impl Store {
             )?;
             for filename in &held.decide {
                 if decide.execute([filename])? > 0 && announce == Announce::Changes {
-                    crate::outbox::add_event(&tx, filename, crate::EventKind::New)?;
+                    crate::events::add_event(&tx, filename, crate::EventKind::New)?;
                     report.events += 1;
                 }
             }

@@ -6,22 +6,10 @@
 use romwatch_model::{
     Branch, Codename, DeviceRef, Md5, Method, OsFamily, Record, Size, variant_codename,
 };
+use romwatch_upstream::cdn::{MIRRORS, public_link};
 use romwatch_upstream::{CdnFile, Observation, SourceId};
 
 use crate::knowledge::Variant;
-
-/// The CDN mirrors serving every package at the same path (UPSTREAM.md §5).
-pub const MIRRORS: [&str; 5] = [
-    "bigota.d.miui.com",
-    "hugeota.d.miui.com",
-    "bn.d.miui.com",
-    "cdnorg.d.miui.com",
-    "bkt-sgp-miui-ota-update-alisgp.oss-ap-southeast-1.aliyuncs.com",
-];
-
-/// Hosts whose links only work with their (expiring) signature: a link
-/// stored without it points at the first mirror instead.
-const SIGNED_HOSTS: [&str; 2] = ["ultimateota.d.miui.com", "superota.d.miui.com"];
 
 /// The variant a package belongs to: what the source filed it under, else
 /// what its name says. Old recovery names carry a package name (`ALIOTH`)
@@ -87,18 +75,6 @@ pub fn branch_of(observation: &Observation, variant: &Variant) -> Branch {
     } else {
         branch
     }
-}
-
-/// A download link fit to store: signed hosts moved to a public mirror.
-fn public_link(url: &str) -> String {
-    for host in SIGNED_HOSTS {
-        for scheme in ["https://", "http://"] {
-            if let Some(path) = url.strip_prefix(&format!("{scheme}{host}")) {
-                return format!("https://{}{path}", MIRRORS[0]);
-            }
-        }
-    }
-    url.to_string()
 }
 
 /// The record of a file from its sightings, or `None` if nothing placeable

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use romwatch_store::Store;
+use romwatch_store::{Store, StoreError};
 
 use crate::cli::{Cli, Command, Global};
 use crate::config::Config;
@@ -56,8 +56,7 @@ impl Context {
     /// Opens (creating if needed) the store to write into it, after
     /// checking that the database is not damaged.
     pub fn store(&self) -> anyhow::Result<Store> {
-        let store = Store::open(&self.db)
-            .with_context(|| format!("cannot use the database {}", self.db.display()))?;
+        let store = self.open(Store::open)?;
         store.check_integrity()?;
         Ok(store)
     }
@@ -65,8 +64,19 @@ impl Context {
     /// Opens the store to read from it: a zero-length database file is
     /// refused, never taken as an empty store.
     pub fn store_to_read(&self) -> anyhow::Result<Store> {
-        Store::open_existing(&self.db)
-            .with_context(|| format!("cannot use the database {}", self.db.display()))
+        self.open(Store::open_existing)
+    }
+
+    fn open(
+        &self,
+        open: impl FnOnce(&std::path::Path) -> Result<Store, StoreError>,
+    ) -> anyhow::Result<Store> {
+        open(&self.db).map_err(|err| match err {
+            // Already names the file it could not open.
+            StoreError::Open { .. } => err.into(),
+            _ => anyhow::Error::new(err)
+                .context(format!("cannot use the database {}", self.db.display())),
+        })
     }
 }
 
