@@ -5,6 +5,7 @@
 //! [`Store::stats`]) and never SQL, so that a PostgreSQL backend can stand
 //! behind the same methods. Every write is one transaction.
 
+mod bounds;
 mod convert;
 mod error;
 mod events;
@@ -27,4 +28,4 @@ pub use outbox::{Delivery, DeliveryState, Event};
 pub use query::{Interrupter, Listed, Page, RomFilter, fts_query, search_terms};
 pub use sqlite::Store;
 pub use stats::Stats;
-pub use tracking::PendingFile;
+pub use tracking::{Held, PendingFile};
