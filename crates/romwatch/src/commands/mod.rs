@@ -72,8 +72,10 @@ impl Context {
         open: impl FnOnce(&std::path::Path) -> Result<Store, StoreError>,
     ) -> anyhow::Result<Store> {
         open(&self.db).map_err(|err| match err {
-            // Already names the file it could not open.
-            StoreError::Open { .. } => err.into(),
+            // These already name the file.
+            StoreError::Open { .. } | StoreError::Empty { .. } | StoreError::Damaged { .. } => {
+                err.into()
+            }
             _ => anyhow::Error::new(err)
                 .context(format!("cannot use the database {}", self.db.display())),
         })
