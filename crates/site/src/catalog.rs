@@ -13,6 +13,7 @@ use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom, Version};
 use serde::{Deserialize, Serialize};
 
 use crate::SiteData;
+use crate::dates::{published, rfc2822};
 use crate::links::segment;
 use crate::views::device_key;
 
@@ -91,6 +92,17 @@ impl<'a> Catalog<'a> {
                 skipped.push(Skipped {
                     filename: rom.filename.clone(),
                     reason: e.to_string(),
+                });
+                continue;
+            }
+            // Outside years 0 to 9999 a date cannot be written in a feed;
+            // the store refuses such dates, but the builder does not rely
+            // on that either.
+            let date = published(rom);
+            if rfc2822(date).is_none() {
+                skipped.push(Skipped {
+                    filename: rom.filename.clone(),
+                    reason: format!("its date {} cannot be shown", date.date_naive()),
                 });
                 continue;
             }

@@ -18,6 +18,7 @@ mod artifact;
 mod catalog;
 mod config;
 mod data;
+mod dates;
 mod error;
 mod feeds;
 mod links;
@@ -25,6 +26,7 @@ mod pages;
 mod publish;
 mod report;
 mod search;
+mod shrink;
 mod sitemap;
 mod theme;
 mod views;
@@ -36,6 +38,7 @@ pub use config::SiteConfig;
 pub use data::{ExtraFile, SiteData};
 pub use error::SiteError;
 pub use report::{BuildReport, PhaseTiming};
+pub use shrink::{Shrink, check_shrink};
 
 use artifact::Artifact;
 use catalog::Catalog;
@@ -51,18 +54,31 @@ use theme::Theme;
 /// `templates/` and `assets/` override the embedded default theme.
 ///
 /// Only files whose content changed are written; when nothing changed,
-/// nothing is written at all. On error the previously published site stays
-/// live and whole.
+/// nothing is written at all. A build that would remove more than half of
+/// the published files is refused (see [`build_with`]). On error the
+/// previously published site stays live and whole.
 pub fn build(
     data: &SiteData,
     config: &SiteConfig,
     out: &Path,
     theme_dir: Option<&Path>,
 ) -> Result<BuildReport, SiteError> {
+    build_with(data, config, out, theme_dir, Shrink::Refuse)
+}
+
+/// [`build`], saying whether the build may remove most of the published
+/// site ([`Shrink::Allow`]: the operator means it).
+pub fn build_with(
+    data: &SiteData,
+    config: &SiteConfig,
+    out: &Path,
+    theme_dir: Option<&Path>,
+    shrink: Shrink,
+) -> Result<BuildReport, SiteError> {
     let mut watch = Stopwatch::start();
     let (site, theme, publisher) = open(config, out, theme_dir)?;
     watch.lap("load");
-    build_loaded(data, config, &site, &theme, &publisher, watch, None)
+    build_loaded(data, config, &site, &theme, &publisher, watch, None, shrink)
 }
 
 /// What every build needs before its data: the checked config, the theme
@@ -83,13 +99,15 @@ fn open(
 /// the data would (such as the store's generation). When the generation,
 /// the theme and the config are those of the live version's last build,
 /// nothing is loaded, planned or written; otherwise `load` gives the data
-/// and the build runs as usual.
+/// and the build runs as usual, refusing to shrink the site unless
+/// `shrink` allows it (see [`build_with`]).
 pub fn build_generation(
     generation: &str,
     load: impl FnOnce() -> Result<SiteData, LoadError>,
     config: &SiteConfig,
     out: &Path,
     theme_dir: Option<&Path>,
+    shrink: Shrink,
 ) -> Result<BuildReport, SiteError> {
     let mut watch = Stopwatch::start();
     let (site, theme, publisher) = open(config, out, theme_dir)?;
@@ -117,6 +135,7 @@ pub fn build_generation(
         &publisher,
         watch,
         Some(inputs),
+        shrink,
     )
 }
 
@@ -150,7 +169,9 @@ fn inputs_fingerprint(
 }
 
 /// The build from the catalog on, once data, theme and output are ready;
-/// with `inputs`, the live version is stamped with them.
+/// with `inputs`, the live version is stamped with them. `shrink` says
+/// whether the build may remove most of the published site.
+#[allow(clippy::too_many_arguments)]
 fn build_loaded(
     data: &SiteData,
     config: &SiteConfig,
@@ -159,6 +180,7 @@ fn build_loaded(
     publisher: &Publisher,
     mut watch: Stopwatch,
     inputs: Option<String>,
+    shrink: Shrink,
 ) -> Result<BuildReport, SiteError> {
     let catalog = Catalog::new(data);
     for skipped in &catalog.skipped {
@@ -175,7 +197,7 @@ fn build_loaded(
     let artifacts = plan(&catalog, site, theme, config.latest_count)?;
     watch.lap("plan");
 
-    let published = publisher.publish(&artifacts, theme, &mut watch)?;
+    let published = publisher.publish(&artifacts, theme, &mut watch, shrink)?;
     let report = BuildReport {
         files: artifacts.len(),
         written: published.written,

@@ -3,7 +3,9 @@
 //! The output path (`public`) is a symlink to one complete version of the
 //! site, `.public.versions/v-<n>`, kept beside it. A build:
 //!
-//! 1. fingerprints every file (see [`Artifact::fingerprint`]) and compares
+//! 1. refuses, before writing anything, to remove more than half of the
+//!    live version's files unless told to ([`check_shrink`]); then
+//!    fingerprints every file (see [`Artifact::fingerprint`]) and compares
 //!    it with the live version's manifest;
 //! 2. renders and writes only new or changed files, into a fresh staging
 //!    directory `v-<n+1>.partial`;
@@ -38,6 +40,7 @@ use crate::SiteError;
 use crate::artifact::Artifact;
 use crate::catalog::Skipped;
 use crate::report::Stopwatch;
+use crate::shrink::{Shrink, check_shrink};
 use crate::theme::Theme;
 
 /// A version's manifest: each file's fingerprint, by path.
@@ -289,6 +292,7 @@ impl Publisher {
         artifacts: &[Artifact],
         theme: &Theme,
         watch: &mut Stopwatch,
+        shrink: Shrink,
     ) -> Result<Published, SiteError> {
         let mut seen = HashSet::with_capacity(artifacts.len());
         for a in artifacts {
@@ -296,10 +300,6 @@ impl Publisher {
                 return Err(SiteError::DuplicatePath(a.path.to_string()));
             }
         }
-        let next = self.next_id()?;
-        let staging = self
-            .versions
-            .join(format!("{}.partial", version_name(next)));
         // Without its manifest the live version is rebuilt in full, which
         // is slower but always right.
         let old = self
@@ -307,6 +307,12 @@ impl Publisher {
             .as_ref()
             .and_then(|l| load_manifest(&manifest_path(&self.versions, l.id)))
             .unwrap_or_default();
+        let removed = old.keys().filter(|k| !seen.contains(k.as_str())).count();
+        check_shrink(old.len(), removed, shrink)?;
+        let next = self.next_id()?;
+        let staging = self
+            .versions
+            .join(format!("{}.partial", version_name(next)));
 
         // Pass 1: fingerprint everything, render and write what changed.
         let results: Vec<(u128, bool)> = artifacts
@@ -321,7 +327,6 @@ impl Publisher {
             })
             .collect::<Result<_, SiteError>>()?;
         let mut written = results.iter().filter(|r| r.1).count();
-        let removed = old.keys().filter(|k| !seen.contains(k.as_str())).count();
         watch.lap("render");
         if written == 0 && removed == 0 && self.live.is_some() {
             return Ok(Published {

@@ -10,7 +10,9 @@ use std::path::Path;
 
 use common::*;
 use romwatch_model::{Branch, Method};
-use romwatch_site::{LoadError, SiteConfig, SiteData, SiteError, build, build_generation};
+use romwatch_site::{
+    LoadError, Shrink, SiteConfig, SiteData, SiteError, build, build_generation, build_with,
+};
 
 /// Each file's inode: a rewritten file gets a new one, a carried-over file
 /// (hard link) keeps it.
@@ -238,12 +240,13 @@ fn a_second_build_at_the_same_time_is_refused() {
 fn an_unchanged_generation_loads_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    let first = build_generation("g1", || Ok(sample()), &config(), &out, None).unwrap();
+    let first =
+        build_generation("g1", || Ok(sample()), &config(), &out, None, Shrink::Refuse).unwrap();
     assert!(first.changed());
     let before = inodes(&out);
 
     let unloadable = || -> Result<SiteData, LoadError> { panic!("the data was loaded") };
-    let second = build_generation("g1", unloadable, &config(), &out, None).unwrap();
+    let second = build_generation("g1", unloadable, &config(), &out, None, Shrink::Refuse).unwrap();
     assert!(!second.changed());
     assert_eq!((second.files, second.written), (first.files, 0));
     assert_eq!(inodes(&out), before);
@@ -258,16 +261,39 @@ fn an_unchanged_generation_loads_and_writes_nothing() {
         loads += 1;
         Ok(sample())
     };
-    let third = build_generation("g1", &mut load, &retitled, &out, None).unwrap();
+    let third = build_generation("g1", &mut load, &retitled, &out, None, Shrink::Refuse).unwrap();
     assert!(third.changed(), "the title is on every page");
-    let fourth = build_generation("g2", &mut load, &retitled, &out, None).unwrap();
+    let fourth = build_generation("g2", &mut load, &retitled, &out, None, Shrink::Refuse).unwrap();
     assert_eq!(loads, 2);
     assert_eq!(fourth.written, 0, "same data, nothing to write");
     // ...and is remembered: the next build with it loads nothing.
-    build_generation("g2", unloadable, &retitled, &out, None).unwrap();
+    build_generation("g2", unloadable, &retitled, &out, None, Shrink::Refuse).unwrap();
 
     // A failed load fails the build with the loader's reason.
     let failing = || -> Result<SiteData, LoadError> { Err("store unreadable".into()) };
-    let err = build_generation("g3", failing, &retitled, &out, None).unwrap_err();
+    let err = build_generation("g3", failing, &retitled, &out, None, Shrink::Refuse).unwrap_err();
     assert!(matches!(err, SiteError::Load(_)), "{err}");
+}
+
+#[test]
+fn a_build_removing_most_of_the_site_is_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let mut data = sample();
+    build(&data, &config(), &out, None).unwrap();
+    let before = inodes(&out);
+
+    data.roms.clear();
+    let err = build(&data, &config(), &out, None).unwrap_err();
+    assert!(matches!(err, SiteError::Shrink { .. }), "{err}");
+    assert_eq!(inodes(&out), before, "nothing was written");
+    assert!(
+        !fs::read_dir(dir.path().join(".public.versions"))
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().contains("partial")),
+        "nothing was staged"
+    );
+
+    let report = build_with(&data, &config(), &out, None, Shrink::Allow).unwrap();
+    assert!(report.removed * 2 > before.len(), "{}", report.removed);
 }

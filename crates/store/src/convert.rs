@@ -5,6 +5,9 @@
 //! (variant, region, MD5 prefix, incremental from-version). Every string
 //! that will become a path or a URL is validated here.
 
+use std::collections::HashSet;
+
+use crate::bounds::{check_mirror_count, check_release_date, check_size};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use romwatch_model::{
     Branch, Codename, Device, DeviceRef, Kind, Md5, Method, OsFamily, OsLine, PackageName, Record,
@@ -109,9 +112,11 @@ fn check_host(host: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }
 
+/// A `YYYY-MM-DD` date within the plausible range of a release.
 fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, RecordError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| bad(field, format!("{text:?} is not a YYYY-MM-DD date")))
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| bad(field, format!("{text:?} is not a YYYY-MM-DD date")))?;
+    check_release_date(date, Utc::now().date_naive()).map_err(|e| bad(field, e))
 }
 
 /// Empty strings mean "not given" in the files romwatch reads.
@@ -178,6 +183,9 @@ pub fn to_incoming(record: &Record, now: DateTime<Utc>) -> Result<Incoming, Reco
             .transpose()
             .map_err(|e| bad("size", e.to_string()))?,
     }
+    .map(|size| check_size(size.bytes).map(|_| size))
+    .transpose()
+    .map_err(|e| bad("size", e))?
     .filter(Size::is_plausible);
     let md5 = match given(&record.md5) {
         Some(text) if text.eq_ignore_ascii_case("unknown") => None,
@@ -256,6 +264,7 @@ pub fn to_incoming(record: &Record, now: DateTime<Utc>) -> Result<Incoming, Reco
 
 /// The mirrors of `url`: the same path on each listed host, `url` itself left out.
 fn mirror_urls(url: Option<&str>, hosts: &[String]) -> Result<Vec<String>, RecordError> {
+    check_mirror_count(hosts.len()).map_err(|e| bad("mirror_hosts", e))?;
     let Some(url) = url else {
         return Ok(Vec::new());
     };
@@ -263,13 +272,14 @@ fn mirror_urls(url: Option<&str>, hosts: &[String]) -> Result<Vec<String>, Recor
         return Ok(Vec::new());
     };
     let path = rest.find('/').map_or("", |i| &rest[i..]);
+    let mut seen = HashSet::new();
     let mut mirrors = Vec::new();
     for host in hosts {
         if !check_host(host) {
             return Err(bad("mirror_hosts", format!("{host:?} is not a host name")));
         }
         let mirror = format!("{scheme}://{host}{path}");
-        if mirror != url && !mirrors.contains(&mirror) {
+        if mirror != url && seen.insert(host.as_str()) {
             mirrors.push(mirror);
         }
     }

@@ -5,6 +5,7 @@
 //! [`Store::stats`]) and never SQL, so that a PostgreSQL backend can stand
 //! behind the same methods. Every write is one transaction.
 
+mod bounds;
 mod convert;
 mod error;
 mod events;
@@ -29,4 +30,4 @@ pub use query::{
 };
 pub use sqlite::Store;
 pub use stats::Stats;
-pub use tracking::PendingFile;
+pub use tracking::{Held, PendingFile};

@@ -101,7 +101,13 @@ const MIGRATIONS: &[&str] = &[
         UPDATE rom_search SET name = new.name
             WHERE rowid IN (SELECT id FROM roms WHERE variant = new.codename);
     END;",
-    // 5: the store's generation, bumped by every change to the ROMs or the
+    // 5: announcements held back. A ROM recorded in a run where the check
+    // that decides its branch failed is not announced (its facts are not
+    // all known); it is announced once a run has that check's answer.
+    "CREATE TABLE held_roms (
+        rom_id INTEGER PRIMARY KEY REFERENCES roms(id)
+    ) STRICT;",
+    // 6: the store's generation, bumped by every change to the ROMs or the
     // device variants, and a random id that tells one store file from
     // another: the site builder skips a build whose input is unchanged
     // without reading it.

@@ -4,14 +4,19 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use romwatch_site::{BuildReport, ExtraFile, SiteData};
+use romwatch_site::{BuildReport, ExtraFile, Shrink, SiteData};
 use romwatch_store::formats::{self, Format};
 
 use super::{Context, print_json};
 use crate::cli::BuildArgs;
 
 pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
-    let report = build_site(ctx, &args.out, args.theme.as_deref())?;
+    let shrink = if args.allow_shrink {
+        Shrink::Allow
+    } else {
+        Shrink::Refuse
+    };
+    let report = build_site(ctx, &args.out, args.theme.as_deref(), shrink)?;
     if ctx.json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -51,9 +56,15 @@ pub fn summary_line(out: &Path, report: &BuildReport) -> String {
 
 /// Builds the site from the store into `out`. The store is read only when
 /// its generation (or the theme or config) changed since the last build;
-/// the time spent reading it is the report's `data` phase.
-pub fn build_site(ctx: &Context, out: &Path, theme: Option<&Path>) -> anyhow::Result<BuildReport> {
-    let mut store = ctx.store()?;
+/// the time spent reading it is the report's `data` phase. `shrink` says
+/// whether the build may remove most of the published site.
+pub fn build_site(
+    ctx: &Context,
+    out: &Path,
+    theme: Option<&Path>,
+    shrink: Shrink,
+) -> anyhow::Result<BuildReport> {
+    let mut store = ctx.store_to_read()?;
     let generation = store.generation()?;
     let load = || -> Result<SiteData, romwatch_site::LoadError> {
         let snapshot = store.snapshot()?;
@@ -70,6 +81,6 @@ pub fn build_site(ctx: &Context, out: &Path, theme: Option<&Path>) -> anyhow::Re
             }],
         })
     };
-    romwatch_site::build_generation(&generation, load, &ctx.config.site, out, theme)
+    romwatch_site::build_generation(&generation, load, &ctx.config.site, out, theme, shrink)
         .with_context(|| format!("cannot build the site in {}", out.display()))
 }

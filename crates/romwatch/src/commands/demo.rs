@@ -13,7 +13,7 @@ use romwatch_model::paths;
 use romwatch_notify::{DeliveryOptions, FileConfig, Links, NotifyConfig, build_channels, deliver};
 use romwatch_server::ServerOptions;
 use romwatch_sim::{SimOptions, SimServer};
-use romwatch_site::SiteConfig;
+use romwatch_site::{Shrink, SiteConfig};
 use romwatch_tracker::{Tracker, TrackerConfig};
 
 use super::Context;
@@ -90,7 +90,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let mut store = demo.store()?;
         let summary = tracker.run(&mut store, &()).await?;
         say(&format!("track: {}", track_summary(&summary)));
-        say(&format!("build: {}", build_summary(&site_dir, &build_site(&demo, &site_dir, None)?)));
+        say(&format!("build: {}", build_summary(&site_dir, &build_site(&demo, &site_dir, None, Shrink::Refuse)?)));
         let channels = build_channels(&demo.config.notify, &|_| None)?;
         let links = Links { base_url: base_url.clone() };
         deliver(&mut store, &channels, &links, &DeliveryOptions::default()).await?;
@@ -124,7 +124,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             round += 1;
             let released = sim.release(1);
             let summary = tracker.run(&mut store, &()).await?;
-            let built = build_site(&demo, &site_dir, None)?;
+            let built = build_site(&demo, &site_dir, None, Shrink::Refuse)?;
             let report = deliver(&mut store, &channels, &links, &DeliveryOptions::default()).await?;
             let notified: usize = report.channels.iter().map(|c| c.delivered).sum();
             for name in &released {

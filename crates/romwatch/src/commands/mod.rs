@@ -53,11 +53,29 @@ impl Context {
         &self.db
     }
 
-    /// Opens (creating if needed) the store.
+    /// Opens (creating if needed) the store to write into it, after
+    /// checking that the database is not damaged.
     pub fn store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.db).map_err(|err| match err {
-            // Already names the file it could not open.
-            StoreError::Open { .. } => err.into(),
+        let store = self.open(Store::open)?;
+        store.check_integrity()?;
+        Ok(store)
+    }
+
+    /// Opens the store to read from it: a zero-length database file is
+    /// refused, never taken as an empty store.
+    pub fn store_to_read(&self) -> anyhow::Result<Store> {
+        self.open(Store::open_existing)
+    }
+
+    fn open(
+        &self,
+        open: impl FnOnce(&std::path::Path) -> Result<Store, StoreError>,
+    ) -> anyhow::Result<Store> {
+        open(&self.db).map_err(|err| match err {
+            // These already name the file.
+            StoreError::Open { .. } | StoreError::Empty { .. } | StoreError::Damaged { .. } => {
+                err.into()
+            }
             _ => anyhow::Error::new(err)
                 .context(format!("cannot use the database {}", self.db.display())),
         })

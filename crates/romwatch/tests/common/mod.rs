@@ -59,6 +59,11 @@ impl Scratch {
         self.run_with_stdin(args, b"")
     }
 
+    /// Runs with extra environment variables, whatever the outcome.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_full(args, b"", env)
+    }
+
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         self.ok_env(args, &[])
