@@ -14,10 +14,10 @@ use romwatch_model::Record;
 use romwatch_server::{ServeConfig, ServerOptions, serve};
 use romwatch_store::{Announce, Store, to_incoming};
 
-/// A store whose search for `SLOW_QUERY` has thousands of matches to rank
+/// A store whose search for `SLOW_QUERY` has tens of thousands of matches to rank
 /// (every version holds the term `0`), and a one-page site.
 fn big_fixture(dir: &Path, limits: ServeConfig) -> ServerOptions {
-    let batch: Vec<_> = (0..6000u32)
+    let batch: Vec<_> = (0..30_000u32)
         .map(|i| {
             let version = format!("OS1.0.{i}.0.UKWEUXM");
             let filename = format!("miui_AGATEEEAGlobal_{version}_{:010x}_14.0.zip", i + 1);
@@ -51,7 +51,9 @@ fn big_fixture(dir: &Path, limits: ServeConfig) -> ServerOptions {
 }
 
 /// Eight prefix terms that match every ROM of the fixture.
-const SLOW_QUERY: &str = "/api/v1/search?q=0+0+0+0+0+0+0+0&limit=100";
+// A query needs one word of two characters (`os1`, in every version);
+// the seven `0` terms each match every ROM too, so ranking stays costly.
+const SLOW_QUERY: &str = "/api/v1/search?q=os1+0+0+0+0+0+0+0&limit=100";
 
 /// Starts the server on its own runtime thread; returns its address.
 fn start(options: ServerOptions) -> String {
