@@ -9,11 +9,10 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom, Version};
+use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom};
 use serde::Serialize;
 
 use crate::SiteData;
-use crate::links::segment;
 
 /// One update page: an OS family, a device, a branch and a version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,7 +42,7 @@ pub(crate) struct Entry<'a> {
     pub rom: &'a Rom,
     /// Position in store order.
     pub index: usize,
-    /// [`Version::order_key`], empty when the version does not parse.
+    /// [`romwatch_model::Version::order_key`], empty for a version of no known form.
     pub order: Vec<u32>,
 }
 
@@ -84,25 +83,14 @@ impl<'a> Catalog<'a> {
         let mut skipped = Vec::new();
         let mut seen = HashSet::new();
         for (index, rom) in data.roms.iter().enumerate() {
-            // The version becomes a directory name; the store validates it,
-            // but the builder does not rely on that.
-            if let Err(e) = segment("version", &rom.version) {
-                skipped.push(Skipped {
-                    filename: rom.filename.clone(),
-                    reason: e.to_string(),
-                });
-                continue;
-            }
             if !seen.insert(rom.filename.as_str()) {
                 skipped.push(Skipped {
-                    filename: rom.filename.clone(),
+                    filename: rom.filename.to_string(),
                     reason: "listed twice; the first record is shown".into(),
                 });
                 continue;
             }
-            let order = Version::parse(&rom.version)
-                .map(|v| v.order_key())
-                .unwrap_or_default();
+            let order = rom.version.order_key();
             entries.push(Entry { rom, index, order });
         }
 

@@ -17,12 +17,13 @@ mod sqlite;
 mod stats;
 mod tracking;
 
-pub use convert::{Incoming, RecordError, to_incoming, to_record};
+pub use convert::{record_of, to_incoming, to_parts, to_record};
 pub use error::StoreError;
 pub use import::{ImportError, ImportReport, import_text};
 pub use merge::{Conflict, MergeReport};
 pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
 pub use query::{Listed, Page, RomFilter, fts_query};
+pub use romwatch_model::{Incoming, RecordError};
 pub use sqlite::Store;
 pub use stats::Stats;
 pub use tracking::PendingFile;

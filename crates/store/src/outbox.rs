@@ -10,7 +10,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-use romwatch_model::{Branch, Device, Rom};
+use romwatch_model::{Branch, Device, Link, Rom};
 
 use crate::sqlite::{ROM_COLUMNS, read_rom};
 use crate::{Store, StoreError};
@@ -87,7 +87,7 @@ pub struct Event {
     pub device: Device,
     /// For a full recovery ROM, the URL of an incremental package of the
     /// same variant to the same version, when one is known.
-    pub incremental_url: Option<String>,
+    pub incremental_url: Option<Link>,
 }
 
 /// Where one event stands with one channel.
@@ -187,6 +187,13 @@ impl Store {
                 let created: String = row.get(3)?;
                 let region: String = row.get(5)?;
                 let rom = read_rom(row, 7)?;
+                let incremental_url = row
+                    .get::<_, Option<String>>(6)?
+                    .map(|u| {
+                        Link::parse(&u)
+                            .map_err(|_| StoreError::Corrupt(format!("incremental url {u:?}")))
+                    })
+                    .transpose()?;
                 Ok(Event {
                     id: row.get(0)?,
                     uid: row.get(1)?,
@@ -202,7 +209,7 @@ impl Store {
                         region: romwatch_model::Region::from_code(&region)
                             .ok_or_else(|| StoreError::Corrupt(format!("region {region:?}")))?,
                     },
-                    incremental_url: row.get(6)?,
+                    incremental_url,
                     rom,
                 })
             })())

@@ -9,8 +9,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use romwatch_model::{Codename, Record};
+use romwatch_model::{Codename, RomParts};
 
+use crate::convert::{record_of, to_parts};
 use crate::sqlite::merge_in;
 use crate::{Announce, Incoming, MergeReport, Store, StoreError};
 
@@ -19,7 +20,7 @@ use crate::{Announce, Incoming, MergeReport, Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingFile {
     /// What the sources said of it, ready to record once the CDN has it.
-    pub record: Record,
+    pub parts: RomParts,
     /// The variant it belongs to.
     pub variant: Codename,
     /// Why the last CDN check failed.
@@ -48,7 +49,7 @@ impl Store {
                 .iter()
                 .flat_map(|i| std::iter::once(&i.rom).chain(i.incremental.as_ref()));
             for rom in recorded {
-                forget.execute([&rom.filename])?;
+                forget.execute([rom.filename.as_str()])?;
             }
             let mut keep = tx.prepare_cached(
                 "INSERT INTO pending_files (filename, variant, record, reason, checks, first_seen)
@@ -58,10 +59,12 @@ impl Store {
                     checks = pending_files.checks + 1",
             )?;
             for file in pending {
-                let record = serde_json::to_string(&file.record)
+                // Kept as the interchange record, which a later romwatch
+                // still reads.
+                let record = serde_json::to_string(&record_of(&file.parts))
                     .map_err(|e| StoreError::Corrupt(format!("pending record: {e}")))?;
                 keep.execute(params![
-                    file.record.filename,
+                    file.parts.filename.as_str(),
                     file.variant.as_str(),
                     record,
                     file.reason,
@@ -91,14 +94,16 @@ impl Store {
         rows.map(|row| {
             let (variant, record, reason, checks, first_seen) = row?;
             let corrupt = |what: &str| StoreError::Corrupt(format!("pending file {what}"));
+            let first_seen = DateTime::parse_from_rfc3339(&first_seen)
+                .map_err(|_| corrupt("time"))?
+                .with_timezone(&Utc);
+            let record = serde_json::from_str(&record).map_err(|_| corrupt("record"))?;
             Ok(PendingFile {
-                record: serde_json::from_str(&record).map_err(|_| corrupt("record"))?,
+                parts: to_parts(&record, first_seen).map_err(|e| corrupt(&e.to_string()))?,
                 variant: Codename::new(&variant).map_err(|_| corrupt("variant"))?,
                 reason,
                 checks,
-                first_seen: DateTime::parse_from_rfc3339(&first_seen)
-                    .map_err(|_| corrupt("time"))?
-                    .with_timezone(&Utc),
+                first_seen,
             })
         })
         .collect()
@@ -148,6 +153,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::to_incoming;
+    use romwatch_model::Record;
 
     fn record(filename: &str) -> Record {
         Record {
@@ -169,7 +175,7 @@ mod tests {
         let name = "corot_global-ota_full-OS2.0.3.0.VMLMIXM-user-15.0-0123456789.zip";
         let now = Utc::now();
         let pending = PendingFile {
-            record: record(name),
+            parts: to_parts(&record(name), now).unwrap(),
             variant: Codename::new("corot_global").unwrap(),
             reason: "not a package".into(),
             checks: 1,

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use romwatch_model::{Branch, Codename, Method, Region, Version};
+use romwatch_model::{Branch, Codename, Link, Method, Region};
 use romwatch_store::PendingFile;
 use romwatch_upstream::{
     CdnFile, CommunityQuery, FullRomForm, FullRomQuery, Observation, OtaBranch, OtaQuery, Source,
@@ -152,16 +152,13 @@ pub struct VariantOutcome {
 
 fn ota_query(variant: &Codename, build: &Build, branch: OtaBranch) -> OtaQuery {
     let android = if build.android.is_empty() {
-        Version::parse(&build.version)
-            .ok()
-            .and_then(|v| v.android())
-            .unwrap_or_default()
+        build.version.android().unwrap_or_default()
     } else {
         build.android.clone()
     };
     OtaQuery {
         variant: variant.clone(),
-        version: build.version.clone(),
+        version: build.version.to_string(),
         android,
         branch,
     }
@@ -249,14 +246,13 @@ pub async fn check_variant(
     let unseen: Vec<PendingFile> = plan
         .pending
         .into_iter()
-        .filter(|p| !sightings.contains_key(&p.record.filename))
+        .filter(|p| !sightings.contains_key(p.parts.filename.as_str()))
         .collect();
     let rechecks = join_all(unseen.iter().map(|p| {
-        let link = p
-            .record
-            .url
-            .clone()
-            .unwrap_or_else(|| format!("{}/{}", p.record.version, p.record.filename));
+        let link = p.parts.url.as_ref().map_or_else(
+            || format!("{}/{}", p.parts.version, p.parts.filename),
+            Link::to_string,
+        );
         async move { head(shared, &link).await }
     }))
     .await;
@@ -303,7 +299,7 @@ pub fn full_build(observation: &Observation) -> Option<(bool, Build)> {
     Some((
         stable,
         Build {
-            version: package.version.as_str().to_string(),
+            version: package.version.clone(),
             android: package.android.clone(),
             released: observation.released,
         },

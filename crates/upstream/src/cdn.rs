@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use reqwest::header::{CONTENT_LENGTH, LAST_MODIFIED};
-use romwatch_model::{Size, file_name_of_url};
+use romwatch_model::{Size, file_name_of_url, strip_signed_query};
 
 use crate::config::SourceConfig;
-use crate::error::{ErrorKind, SourceError, SourceId, strip_signed_query};
+use crate::error::{ErrorKind, SourceError, SourceId};
 use crate::http::Http;
 use crate::observation::Observation;
 use crate::source::Source;
