@@ -15,7 +15,21 @@ pub struct UnknownName {
 
 /// Declares a fieldless enum with one display name per variant, a slug for
 /// URLs, and `FromStr`/serde that accept the display name, the slug, or
-/// either in any case.
+/// either in any case. The one way to give an enum names in romwatch; the
+/// calling crate depends on `serde`.
+///
+/// ```
+/// romwatch_model::named_enum!(
+///     /// A traffic light.
+///     Light, "light", {
+///         Red => "Red", "red";
+///         Green => "Green", "green";
+///     }
+/// );
+/// assert_eq!("GREEN".parse::<Light>().unwrap(), Light::Green);
+/// assert_eq!(Light::Red.to_string(), "Red");
+/// ```
+#[macro_export]
 macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $display:literal, $slug:literal;)+ }) => {
         $(#[$meta])*
@@ -37,21 +51,21 @@ macro_rules! named_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.name())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownName;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::UnknownName;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 let s = s.trim();
                 $name::ALL
                     .iter()
                     .copied()
                     .find(|v| v.name().eq_ignore_ascii_case(s) || v.slug().eq_ignore_ascii_case(s))
-                    .ok_or_else(|| UnknownName {
+                    .ok_or_else(|| $crate::UnknownName {
                         what: $what,
                         given: s.to_string(),
                         expected: concat!($($display, ", "),+),
@@ -59,7 +73,7 @@ macro_rules! named_enum {
             }
         }
 
-        serde_as_text!($name);
+        $crate::serde_as_text!($name);
     };
 }
 

@@ -52,14 +52,18 @@ pub(crate) fn chat_wants(filter: &Filter, event: &Event) -> bool {
         && filter.matches(event)
 }
 
-/// The HTTP client every channel uses: TLS verified, bounded in time.
-pub(crate) fn http_client() -> reqwest::Client {
+/// The HTTP client every channel uses: TLS verified, bounded in time. Fails
+/// when the TLS backend cannot start (as `reqwest::Client::new` would panic).
+pub(crate) fn http_client(channel: &str) -> Result<reqwest::Client, ChannelConfigError> {
     reqwest::Client::builder()
         .user_agent(concat!("romwatch/", env!("CARGO_PKG_VERSION")))
         .timeout(Duration::from_secs(30))
         .connect_timeout(Duration::from_secs(10))
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .map_err(|source| ChannelConfigError::Client {
+            channel: channel.to_string(),
+            source,
+        })
 }
 
 /// A service's answer to a request.

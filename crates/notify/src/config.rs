@@ -105,7 +105,7 @@ fn region_matches(wanted: &str, region: &Region) -> bool {
 }
 
 /// A channel that cannot be set up.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum ChannelConfigError {
     #[error("channel {channel:?}: the environment variable {var} is not set")]
     MissingSecret { channel: String, var: String },
@@ -113,4 +113,12 @@ pub enum ChannelConfigError {
     Invalid { channel: String, message: String },
     #[error("two channels are named {0:?}; names must be unique")]
     DuplicateName(String),
+    /// The channel's HTTP client could not be built (the TLS backend failed
+    /// to start).
+    #[error("channel {channel:?}: cannot set up its HTTP client")]
+    Client {
+        channel: String,
+        #[source]
+        source: reqwest::Error,
+    },
 }

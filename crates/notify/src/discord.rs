@@ -36,7 +36,7 @@ impl Discord {
             name: config.name.clone(),
             endpoint,
             filter: config.filter.clone(),
-            client: http_client(),
+            client: http_client(&config.name)?,
         })
     }
 }

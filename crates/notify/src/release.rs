@@ -45,10 +45,7 @@ impl<'a> Release<'a> {
         };
         Release {
             event,
-            os_tag: match family {
-                romwatch_model::OsFamily::Miui => "MIUI",
-                romwatch_model::OsFamily::HyperOs => "HyperOS",
-            },
+            os_tag: family.name(),
             device_name: &event.device.name,
             codename: rom.codename.as_str(),
             kind_label: format!("{} {method}", rom.branch),

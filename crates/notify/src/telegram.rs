@@ -48,7 +48,7 @@ impl Telegram {
             chat: config.chat.clone(),
             endpoint,
             filter: config.filter.clone(),
-            client: http_client(),
+            client: http_client(&config.name)?,
         })
     }
 

@@ -44,7 +44,7 @@ impl Webhook {
             url,
             secret,
             filter: config.filter.clone(),
-            client: http_client(),
+            client: http_client(&config.name)?,
         })
     }
 
@@ -94,7 +94,7 @@ impl Channel for Webhook {
         Box::pin(async move {
             let body = self.body(release);
             let headers = [
-                ("X-Romwatch-Event", release.event.kind.as_str().to_string()),
+                ("X-Romwatch-Event", release.event.kind.name().to_string()),
                 ("X-Romwatch-Delivery", self.delivery_id(release.event)),
                 (
                     "X-Romwatch-Signature",

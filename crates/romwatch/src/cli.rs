@@ -243,7 +243,7 @@ pub struct SimArgs {
     /// numbers of that source; none: every request. Example: `--fault
     /// ota:503@0.1 --fault cdn:small-body@1-2 --fault latency=150`
     #[arg(long = "fault", value_name = "RULE")]
-    pub faults: Vec<romwatch_upstream::sim::FaultRule>,
+    pub faults: Vec<romwatch_sim::FaultRule>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,12 @@
 //! Exit statuses, and how a failure is printed: its whole chain, once,
 //! without a backtrace.
 //!
+//! The rule every error type in the workspace follows, so that this chain
+//! reads well: a message says what was being done (`cannot create DIR`),
+//! its source says why (`Not a directory`), and no message repeats its
+//! source's text. `error:` is the outermost message, then one `caused by:`
+//! line per source.
+//!
 //! - 0: success (also when the reader of our output went away: `| head`);
 //! - 1: the input had problems (names that do not parse, bad records);
 //! - 2: wrong usage (clap's own status);

@@ -120,7 +120,7 @@ fn contents(db: &std::path::Path) -> (BTreeSet<String>, Vec<(String, String)>) {
         .pending_events("crash-test", 100_000)
         .unwrap()
         .into_iter()
-        .map(|e| (e.rom.filename.to_string(), e.kind.as_str().to_string()))
+        .map(|e| (e.rom.filename.to_string(), e.kind.name().to_string()))
         .collect();
     events.sort();
     (roms, events)

@@ -1,6 +1,11 @@
 //! Artifacts: the files of a site, each described by what it is made from
 //! (a template and its context, or bytes), so that the builder can tell
 //! whether a file changed without rendering it.
+//!
+//! Direction: the modules that make files (`pages`, `feeds`, `sitemap`,
+//! `api`, `search`) build artifacts; this module knows none of them. A
+//! template's context is any [`PageContext`], and every serializable page
+//! type is one.
 
 use std::io;
 
@@ -9,36 +14,34 @@ use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::SiteError;
-use crate::feeds::FeedPage;
 use crate::links::SitePath;
-use crate::pages::{
-    ArchivePage, DevicePage, HomePage, NotFoundPage, OsIndexPage, RedirectPage, UpdatePage,
-};
-use crate::sitemap::{SitemapIndexPage, SitemapPage};
 use crate::theme::Theme;
 
-/// The context of a templated file. Untagged: templates see the fields of
-/// the page type directly.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub(crate) enum Ctx<'a> {
-    Update(UpdatePage<'a>),
-    Redirect(RedirectPage),
-    Device(DevicePage<'a>),
-    Archive(ArchivePage<'a>),
-    OsIndex(OsIndexPage),
-    Home(HomePage<'a>),
-    NotFound(NotFoundPage),
-    Feed(FeedPage),
-    Sitemap(SitemapPage),
-    SitemapIndex(SitemapIndexPage),
+/// The context of a templated file: what its template sees, and what its
+/// fingerprint hashes. Templates see the fields of the page type directly.
+pub(crate) trait PageContext: Send + Sync {
+    /// Writes the context as JSON (for the fingerprint).
+    fn write_json(&self, out: &mut dyn io::Write) -> serde_json::Result<()>;
+    /// The context as the template engine's value.
+    fn to_value(&self) -> minijinja::Value;
+}
+
+impl<T: Serialize + Send + Sync> PageContext for T {
+    fn write_json(&self, out: &mut dyn io::Write) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+
+    fn to_value(&self) -> minijinja::Value {
+        minijinja::Value::from(minijinja::value::Serde(self))
+    }
 }
 
 pub(crate) enum Body<'a> {
-    /// Boxed: page contexts are much larger than a byte buffer.
+    /// Boxed: page contexts differ in type, and are much larger than a
+    /// byte buffer.
     Template {
         name: &'static str,
-        ctx: Box<Ctx<'a>>,
+        ctx: Box<dyn PageContext + 'a>,
     },
     Bytes(Vec<u8>),
 }
@@ -66,7 +69,7 @@ impl io::Write for HashWriter<'_> {
 }
 
 impl<'a> Artifact<'a> {
-    pub fn page(path: SitePath, name: &'static str, ctx: Ctx<'a>) -> Artifact<'a> {
+    pub fn page(path: SitePath, name: &'static str, ctx: impl PageContext + 'a) -> Artifact<'a> {
         Artifact {
             path,
             body: Body::Template {
@@ -108,12 +111,11 @@ impl<'a> Artifact<'a> {
             Body::Template { name, ctx } => {
                 hasher.update(name.as_bytes());
                 hasher.update(&[0]);
-                serde_json::to_writer(HashWriter(&mut hasher), ctx).map_err(|source| {
-                    SiteError::Json {
+                ctx.write_json(&mut HashWriter(&mut hasher))
+                    .map_err(|source| SiteError::Json {
                         path: self.path.to_string(),
                         source,
-                    }
-                })?;
+                    })?;
             }
             Body::Bytes(bytes) => hasher.update(bytes),
         }
@@ -123,7 +125,9 @@ impl<'a> Artifact<'a> {
     /// The file's content.
     pub fn render(&self, theme: &Theme) -> Result<Vec<u8>, SiteError> {
         match &self.body {
-            Body::Template { name, ctx } => theme.render(name, ctx).map(String::into_bytes),
+            Body::Template { name, ctx } => {
+                theme.render(name, &ctx.to_value()).map(String::into_bytes)
+            }
             Body::Bytes(bytes) => Ok(bytes.clone()),
         }
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum SiteError {
     /// A file or directory could not be read, written, linked or renamed.
-    #[error("{action} {path}: {source}")]
+    #[error("cannot {action} {path}")]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -17,14 +17,14 @@ pub enum SiteError {
     },
     /// A template (embedded or from the theme directory) failed to parse or
     /// to render.
-    #[error("template {name}: {source}")]
+    #[error("template {name} failed")]
     Template {
         name: String,
         #[source]
         source: minijinja::Error,
     },
     /// A JSON file (API, search index, feed, manifest) failed to serialize.
-    #[error("JSON for {path}: {source}")]
+    #[error("cannot serialize {path} as JSON")]
     Json {
         path: String,
         #[source]

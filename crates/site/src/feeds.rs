@@ -4,6 +4,9 @@
 //! Every date in a feed comes from the data (release date, else the day the
 //! ROM was first seen), never from the clock, so that a rebuild without new
 //! data leaves the feeds untouched.
+//!
+//! Direction: pages link to their feeds through [`FeedLinks`], so `pages`
+//! depends on this module and never the reverse.
 
 use std::collections::BTreeMap;
 
@@ -14,11 +17,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::SiteError;
-use crate::artifact::{Artifact, Ctx};
+use crate::artifact::Artifact;
 use crate::catalog::{Catalog, DeviceKey};
 use crate::config::SiteView;
 use crate::links::SitePath;
-use crate::pages::FeedLinks;
 use crate::views::{RomView, device_path};
 
 /// The context of `rss.xml` and `atom.xml`.
@@ -59,6 +61,15 @@ const FRAGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'.').remove(b'_').remove(b
 const RSS: &str = "rss.xml";
 const ATOM: &str = "atom.xml";
 const JSON_FEED: &str = "feed.json";
+
+/// The feed files of one feed (global, a device, an OS line), from the
+/// site root.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct FeedLinks {
+    pub rss: String,
+    pub atom: String,
+    pub json: String,
+}
 
 fn links(dirs: &[&str]) -> Result<FeedLinks, SiteError> {
     Ok(FeedLinks {
@@ -279,8 +290,8 @@ fn feed_files<'a>(
     let rss = page(&rss_path, items.clone());
     let atom = page(&atom_path, items);
     Ok([
-        Artifact::page(rss_path, "rss.xml", Ctx::Feed(rss)),
-        Artifact::page(atom_path, "atom.xml", Ctx::Feed(atom)),
+        Artifact::page(rss_path, "rss.xml", rss),
+        Artifact::page(atom_path, "atom.xml", atom),
         Artifact::json(json_path, &json_feed)?,
     ])
 }

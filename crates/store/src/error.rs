@@ -1,5 +1,9 @@
 //! Errors of the store itself (as opposed to errors in imported data).
+//!
+//! As everywhere in romwatch, a message says what was being done and its
+//! source says why; no message repeats its source.
 
+use std::fmt;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -8,7 +12,7 @@ pub enum StoreError {
     Open {
         path: PathBuf,
         #[source]
-        source: rusqlite::Error,
+        source: SqliteError,
     },
     #[error(
         "the database is at schema version {found}, newer than this romwatch knows ({known}); upgrade romwatch"
@@ -22,10 +26,43 @@ pub enum StoreError {
     Migration {
         version: i64,
         #[source]
-        source: rusqlite::Error,
+        source: SqliteError,
     },
-    #[error("database error")]
-    Sqlite(#[from] rusqlite::Error),
+    /// SQLite's own message (the caller says what was being done).
+    #[error(transparent)]
+    Sqlite(SqliteError),
     #[error("corrupt row in the database: {0}")]
     Corrupt(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(SqliteError(err))
+    }
+}
+
+/// What SQLite said, as the last link of an error chain.
+///
+/// rusqlite's message already carries what its own source says (verbatim,
+/// or reworded as "Error code 14: Unable to open the database file" under
+/// "unable to open database file"), so the chain stops here rather than
+/// printing the same cause twice.
+#[derive(Debug)]
+pub struct SqliteError(
+    /// The error as rusqlite gave it.
+    pub rusqlite::Error,
+);
+
+impl fmt::Display for SqliteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SqliteError {}
+
+impl From<rusqlite::Error> for SqliteError {
+    fn from(err: rusqlite::Error) -> SqliteError {
+        SqliteError(err)
+    }
 }

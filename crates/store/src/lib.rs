@@ -7,6 +7,7 @@
 
 mod convert;
 mod error;
+mod events;
 pub mod formats;
 mod import;
 mod merge;
@@ -18,10 +19,11 @@ mod stats;
 mod tracking;
 
 pub use convert::{record_of, to_incoming, to_parts, to_record};
-pub use error::StoreError;
+pub use error::{SqliteError, StoreError};
+pub use events::{Announce, EventKind};
 pub use import::{ImportError, ImportReport, import_text};
 pub use merge::{Conflict, MergeReport};
-pub use outbox::{Announce, Delivery, DeliveryState, Event, EventKind};
+pub use outbox::{Delivery, DeliveryState, Event};
 pub use query::{Listed, Page, RomFilter, fts_query};
 pub use romwatch_model::{Incoming, RecordError};
 pub use sqlite::Store;

@@ -116,7 +116,10 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let version = index as i64 + 1;
-        let fail = |source| StoreError::Migration { version, source };
+        let fail = |source: rusqlite::Error| StoreError::Migration {
+            version,
+            source: source.into(),
+        };
         let tx = conn.transaction().map_err(fail)?;
         tx.execute_batch(sql).map_err(fail)?;
         tx.pragma_update(None, "user_version", version)

@@ -5,75 +5,20 @@
 //! (see [`Store::merge`]), so a crash can lose or duplicate neither. A
 //! channel gets the events recorded after it was first registered, never
 //! the history before it.
+//!
+//! Direction: built on [`crate::sqlite`] (its ROM columns) and
+//! [`crate::events`] (the kinds and how one is written); neither knows this
+//! module.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use romwatch_model::{Branch, Device, Link, Rom};
+use romwatch_model::{Device, Link, Rom};
 
+use crate::events::{EventKind, now_text};
 use crate::sqlite::{ROM_COLUMNS, read_rom};
 use crate::{Store, StoreError};
-
-/// Whether a write announces what it changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Announce {
-    /// Imports and a tracker's first (baseline) run: history, not news.
-    Nothing,
-    /// Each new ROM and each newly learned fact gets an event.
-    Changes,
-}
-
-/// What an event announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EventKind {
-    /// A ROM romwatch had not seen.
-    New,
-    /// The full MD5 of a ROM known only by its prefix.
-    Md5,
-    /// The size of a ROM, or its exact size.
-    Size,
-    /// A Stable Beta build became Stable.
-    Promoted,
-}
-
-impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::New => "new",
-            EventKind::Md5 => "md5",
-            EventKind::Size => "size",
-            EventKind::Promoted => "promoted",
-        }
-    }
-
-    fn parse(text: &str) -> Option<EventKind> {
-        [
-            EventKind::New,
-            EventKind::Md5,
-            EventKind::Size,
-            EventKind::Promoted,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == text)
-    }
-
-    /// The facts learned between a stored ROM and its merged successor.
-    pub fn learned(before: &Rom, after: &Rom) -> Vec<EventKind> {
-        let mut kinds = Vec::new();
-        if before.md5.is_none_or(|m| !m.is_full()) && after.md5.is_some_and(|m| m.is_full()) {
-            kinds.push(EventKind::Md5);
-        }
-        if before.size != after.size {
-            kinds.push(EventKind::Size);
-        }
-        if before.branch == Branch::StableBeta && after.branch == Branch::Stable {
-            kinds.push(EventKind::Promoted);
-        }
-        kinds
-    }
-}
 
 /// An event with the ROM and device it is about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,29 +35,18 @@ pub struct Event {
     pub incremental_url: Option<Link>,
 }
 
-/// Where one event stands with one channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DeliveryState {
-    /// Not sent yet, or sent and failed in a way worth retrying.
-    Pending,
-    Delivered,
-    /// Refused for good (the reason is kept); not retried.
-    Failed,
-    /// Not for this channel (its filter); never sent.
-    Skipped,
-}
-
-impl DeliveryState {
-    fn as_str(self) -> &'static str {
-        match self {
-            DeliveryState::Pending => "pending",
-            DeliveryState::Delivered => "delivered",
-            DeliveryState::Failed => "failed",
-            DeliveryState::Skipped => "skipped",
-        }
+romwatch_model::named_enum!(
+    /// Where one event stands with one channel.
+    DeliveryState, "delivery state", {
+        /// Not sent yet, or sent and failed in a way worth retrying.
+        Pending => "pending", "pending";
+        Delivered => "delivered", "delivered";
+        /// Refused for good (the reason is kept); not retried.
+        Failed => "failed", "failed";
+        /// Not for this channel (its filter); never sent.
+        Skipped => "skipped", "skipped";
     }
-}
+);
 
 /// The delivery record of one event to one channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -122,28 +56,6 @@ pub struct Delivery {
     pub state: DeliveryState,
     pub attempts: u32,
     pub last_error: Option<String>,
-}
-
-fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-pub(crate) fn add_event(
-    tx: &Transaction,
-    filename: &str,
-    kind: EventKind,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO events (uid, rom_id, kind, created_at)
-         SELECT ?1, id, ?3, ?4 FROM roms WHERE filename = ?2",
-    )?
-    .execute(params![
-        uuid::Uuid::new_v4().simple().to_string(),
-        filename,
-        kind.as_str(),
-        now_text()
-    ])?;
-    Ok(())
 }
 
 impl Store {
@@ -197,8 +109,9 @@ impl Store {
                 Ok(Event {
                     id: row.get(0)?,
                     uid: row.get(1)?,
-                    kind: EventKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("event kind {kind:?}")))?,
+                    kind: kind
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt(format!("event kind {kind:?}")))?,
                     created_at: DateTime::parse_from_rfc3339(&created)
                         .map_err(|_| StoreError::Corrupt(format!("event time {created:?}")))?
                         .with_timezone(&Utc),
@@ -231,7 +144,7 @@ impl Store {
              ON CONFLICT (event_id, channel) DO UPDATE SET
                state = excluded.state, attempts = attempts + 1,
                last_error = excluded.last_error, updated_at = excluded.updated_at",
-            params![event_id, channel, state.as_str(), error, now_text()],
+            params![event_id, channel, state.name(), error, now_text()],
         )?;
         Ok(())
     }
@@ -243,20 +156,19 @@ impl Store {
         )?;
         let rows = stmt.query_map([channel], |r| {
             let state: String = r.get(2)?;
-            Ok(Delivery {
-                event_id: r.get(0)?,
-                channel: r.get(1)?,
-                state: match state.as_str() {
-                    "delivered" => DeliveryState::Delivered,
-                    "failed" => DeliveryState::Failed,
-                    "skipped" => DeliveryState::Skipped,
-                    _ => DeliveryState::Pending,
-                },
-                attempts: r.get(3)?,
-                last_error: r.get(4)?,
-            })
+            Ok((|| -> Result<Delivery, StoreError> {
+                Ok(Delivery {
+                    event_id: r.get(0)?,
+                    channel: r.get(1)?,
+                    state: state
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt(format!("delivery state {state:?}")))?,
+                    attempts: r.get(3)?,
+                    last_error: r.get(4)?,
+                })
+            })())
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.map(|r| r?).collect()
     }
 
     /// The newest full ROM as an event, for test messages; `None` when the

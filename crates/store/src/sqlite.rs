@@ -1,5 +1,9 @@
 //! The SQLite backend: one file, WAL journal so that readers (the server,
 //! the site builder) never block the tracker's writes.
+//!
+//! Direction: it uses [`crate::merge`], [`crate::events`] and
+//! [`crate::migrations`]; the modules that read the store (`outbox`, `query`,
+//! `stats`, `tracking`) build on it, and it knows none of them.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,8 +13,9 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use romwatch_model::{Codename, Device, FileName, Kind, Link, Md5, Region, Rom, Size, Version};
 
+use crate::events::{Announce, EventKind, add_event};
 use crate::merge::merge_rom;
-use crate::{Announce, EventKind, Incoming, MergeReport, StoreError, migrations};
+use crate::{Incoming, MergeReport, StoreError, migrations};
 
 /// The release store.
 pub struct Store {
@@ -26,7 +31,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            source: source.into(),
         })?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -40,7 +45,7 @@ impl Store {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            source: source.into(),
         })?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -139,7 +144,7 @@ pub(crate) fn merge_in(
         let changes = merge_one(tx, rom, &mut report)?;
         if announce == Announce::Changes {
             for kind in changes {
-                crate::outbox::add_event(tx, &rom.filename, kind)?;
+                add_event(tx, &rom.filename, kind)?;
                 report.events += 1;
             }
         }

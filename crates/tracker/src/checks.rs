@@ -9,11 +9,12 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use romwatch_model::{Branch, Codename, Link, Method, Region};
+use romwatch_model::{Branch, Codename, Link, Method};
 use romwatch_store::PendingFile;
+use romwatch_upstream::cdn::package_path;
 use romwatch_upstream::{
-    CdnFile, CommunityQuery, FullRomForm, FullRomQuery, Observation, OtaBranch, OtaQuery, Source,
-    SourceId, Upstream, UpstreamConfig,
+    CdnFile, CommunityQuery, FullRomForm, FullRomQuery, Observation, OtaBranch, OtaConfig,
+    OtaQuery, SourceId, Upstream, UpstreamConfig,
 };
 
 use crate::exec::{CheckError, Executor};
@@ -23,34 +24,33 @@ use crate::reconcile::{Sighting, variant_of};
 /// The host each source is reached at, the key of its rate limit.
 #[derive(Debug, Clone)]
 pub struct Hosts {
-    ota: String,
-    ota_china: String,
+    /// Which OTA host serves a variant is upstream's to say.
+    ota: OtaConfig,
     fullrom: String,
     community: String,
     china: String,
     cdn: String,
 }
 
+/// The rate-limit key of a base URL: its host and port.
 fn host_of(url: &str) -> String {
-    reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| {
-            u.host_str()
-                .map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0)))
-        })
-        .unwrap_or_else(|| url.to_string())
+    Link::parse(url).map_or_else(|_| url.to_string(), |link| link.authority())
 }
 
 impl Hosts {
     pub fn new(config: &UpstreamConfig) -> Hosts {
         Hosts {
-            ota: host_of(&config.ota.http.base_url),
-            ota_china: host_of(&config.ota.china_base_url),
+            ota: config.ota.clone(),
             fullrom: host_of(&config.fullrom.base_url),
             community: host_of(&config.community.base_url),
             china: host_of(&config.china.base_url),
             cdn: host_of(&config.cdn.base_url),
         }
+    }
+
+    /// The host the OTA API is asked at about `variant`.
+    fn ota(&self, variant: &Codename) -> String {
+        host_of(self.ota.base_url_for(variant))
     }
 }
 
@@ -117,7 +117,7 @@ pub async fn discover(shared: &Shared, posts: &[u64]) -> Discovery {
     });
     let china = join_all(posts.iter().map(|post| {
         exec.check(SourceId::ChinaCommunity, &shared.hosts.china, move || {
-            up.china.observe(post)
+            up.china.observe(*post)
         })
     }));
     let (phones, lines, china) = tokio::join!(phones, lines, china);
@@ -174,11 +174,7 @@ pub async fn check_variant(
     let shared: &Shared = &shared;
     let up = &shared.upstream;
     let exec = &shared.exec;
-    let ota_host = if Region::of_variant(variant.as_str()) == Region::China {
-        &shared.hosts.ota_china
-    } else {
-        &shared.hosts.ota
-    };
+    let ota_host = &shared.hosts.ota(&variant);
     let ota = |build: Option<Build>, branch| {
         let query = build.map(|b| ota_query(&variant, &b, branch));
         async move {
@@ -250,7 +246,7 @@ pub async fn check_variant(
         .collect();
     let rechecks = join_all(unseen.iter().map(|p| {
         let link = p.parts.url.as_ref().map_or_else(
-            || format!("{}/{}", p.parts.version, p.parts.filename),
+            || package_path(p.parts.version.as_str(), &p.parts.filename),
             Link::to_string,
         );
         async move { head(shared, &link).await }
@@ -266,11 +262,7 @@ pub async fn check_variant(
 /// The link a file is checked at on the CDN.
 fn cdn_link(observation: &Observation) -> String {
     observation.url.clone().unwrap_or_else(|| {
-        format!(
-            "{}/{}",
-            observation.package.version.as_str(),
-            observation.filename
-        )
+        package_path(observation.package.version.as_str(), &observation.filename)
     })
 }
 

@@ -20,5 +20,4 @@ mod run;
 pub use config::TrackerConfig;
 pub use error::TrackError;
 pub use exec::{CheckError, Executor, SourceReport};
-pub use reconcile::MIRRORS;
 pub use run::{BASELINE_DONE, Progress, Summary, Tracker};

@@ -7,22 +7,10 @@ use chrono::{DateTime, Utc};
 use romwatch_model::{
     Branch, Codename, DeviceRef, FileName, Link, Md5, Method, RomParts, Size, variant_codename,
 };
+use romwatch_upstream::cdn::{MIRRORS, public_link};
 use romwatch_upstream::{CdnFile, Observation, SourceId};
 
 use crate::knowledge::Variant;
-
-/// The CDN mirrors serving every package at the same path (UPSTREAM.md §5).
-pub const MIRRORS: [&str; 5] = [
-    "bigota.d.miui.com",
-    "hugeota.d.miui.com",
-    "bn.d.miui.com",
-    "cdnorg.d.miui.com",
-    "bkt-sgp-miui-ota-update-alisgp.oss-ap-southeast-1.aliyuncs.com",
-];
-
-/// Hosts whose links only work with their (expiring) signature: a link
-/// stored without it points at the first mirror instead.
-const SIGNED_HOSTS: [&str; 2] = ["ultimateota.d.miui.com", "superota.d.miui.com"];
 
 /// The variant a package belongs to: what the source filed it under, else
 /// what its name says. Old recovery names carry a package name (`ALIOTH`)
@@ -87,15 +75,6 @@ pub fn branch_of(observation: &Observation, variant: &Variant) -> Branch {
         Branch::StableBeta
     } else {
         branch
-    }
-}
-
-/// A download link fit to store: signed hosts moved to a public mirror.
-fn public_link(link: Link) -> Link {
-    if SIGNED_HOSTS.contains(&link.host()) {
-        link.on_host(MIRRORS[0]).unwrap_or(link)
-    } else {
-        link
     }
 }
 

@@ -219,7 +219,7 @@ async fn a_pending_file_is_never_announced() {
 /// Runs until the store holds `expected` with nothing pending (at most
 /// `runs` times); every run's summary must report faults it met.
 async fn converge(
-    server: &romwatch_upstream::sim::SimServer,
+    server: &romwatch_sim::SimServer,
     store: &mut Store,
     expected: &BTreeSet<String>,
     runs: usize,
@@ -254,7 +254,8 @@ async fn repeated_runs_through_faults_converge_on_the_catalog() {
         "503@0.05",
         "timeout@0.05",
         "truncated@0.02",
-        "429=1@0.01",
+        // Scheduled rather than drawn, so that a 429 is surely met.
+        "ota:429=1@3",
     ];
     let server = sim(30, 9, &rules).await;
     let expected = published(&server.records());

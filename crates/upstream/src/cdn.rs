@@ -2,15 +2,57 @@
 //! there, its size and when it was last modified. A non-2xx answer, or one
 //! under 1 KiB (an error page), means the file is not there (yet).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use reqwest::header::{CONTENT_LENGTH, LAST_MODIFIED};
-use romwatch_model::{Size, file_name_of_url, strip_signed_query};
+use romwatch_model::{Link, Size, file_name_of_url, strip_signed_query};
 
 use crate::config::SourceConfig;
 use crate::error::{ErrorKind, SourceError, SourceId};
 use crate::http::Http;
-use crate::observation::Observation;
-use crate::source::Source;
+
+/// The public mirrors, each serving every package at the same path
+/// (UPSTREAM.md §5). The first is the usual one: links are built on it.
+pub const MIRRORS: [&str; 5] = [
+    "bigota.d.miui.com",
+    "hugeota.d.miui.com",
+    "bn.d.miui.com",
+    "cdnorg.d.miui.com",
+    "bkt-sgp-miui-ota-update-alisgp.oss-ap-southeast-1.aliyuncs.com",
+];
+
+/// Hosts whose links only work with their expiring `?t=<epoch>&s=<signature>`
+/// query; the same path is public on every mirror.
+pub const SIGNED_HOSTS: [&str; 2] = ["ultimateota.d.miui.com", "superota.d.miui.com"];
+
+/// The base URL of the usual mirror, `https://bigota.d.miui.com`.
+pub fn usual_mirror() -> String {
+    format!("https://{}", MIRRORS[0])
+}
+
+/// A package's path on every mirror: `<version>/<filename>`.
+pub fn package_path(version: &str, filename: &str) -> String {
+    format!("{version}/{filename}")
+}
+
+/// A package's link under a mirror's base URL: `<mirror>/<version>/<filename>`.
+pub fn package_link(mirror: &str, version: &str, filename: &str) -> String {
+    format!(
+        "{}/{}",
+        mirror.trim_end_matches('/'),
+        package_path(version, filename)
+    )
+}
+
+/// A download link fit to keep: a link on a signed host (its query already
+/// stripped) is moved to the usual mirror, where the path needs no
+/// signature; any other link is kept as it is.
+pub fn public_link(link: Link) -> Link {
+    if SIGNED_HOSTS.contains(&link.host()) {
+        Link::parse(&format!("{}{}", usual_mirror(), link.path())).unwrap_or(link)
+    } else {
+        link
+    }
+}
 
 /// What `HEAD` says of a package that is there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +98,7 @@ impl CdnSource {
                 ErrorKind::Request("not a /<version>/<filename> link".into()),
             ));
         }
-        Ok(format!("{}/{version}/{filename}", self.base_url))
+        Ok(package_link(&self.base_url, version, filename))
     }
 
     /// `HEAD` on a package.
@@ -92,29 +134,6 @@ impl CdnSource {
     }
 }
 
-/// The date of a `Last-Modified` time.
-fn date_of(time: Option<DateTime<Utc>>) -> Option<NaiveDate> {
-    time.map(|t| t.date_naive())
-}
-
-impl Source for CdnSource {
-    /// A package link.
-    type Query = String;
-
-    fn id(&self) -> SourceId {
-        SourceId::Cdn
-    }
-
-    async fn observe(&self, link: &String) -> Result<Vec<Observation>, SourceError> {
-        let file = self.head(link).await?;
-        let mut observation = Observation::of_url(SourceId::Cdn, link)
-            .map_err(|kind| SourceError::new(SourceId::Cdn, link, kind))?;
-        observation.size = Some(file.size);
-        observation.released = date_of(file.last_modified);
-        Ok(vec![observation])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +153,24 @@ mod tests {
         for bad in ["https://h/../x.zip", "x.zip", "https://h/v/%2e%2e.zip"] {
             assert!(cdn.url_for(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn signed_hosts_move_to_the_usual_mirror() {
+        let public = |text: &str| public_link(Link::parse(text).unwrap()).to_string();
+        assert_eq!(
+            public("https://superota.d.miui.com/V1/a_b.zip"),
+            "https://bigota.d.miui.com/V1/a_b.zip"
+        );
+        assert_eq!(
+            public("http://ultimateota.d.miui.com/V1/a_b.zip"),
+            "https://bigota.d.miui.com/V1/a_b.zip"
+        );
+        let mirror = "https://hugeota.d.miui.com/V1/a_b.zip";
+        assert_eq!(public(mirror), mirror);
+        assert_eq!(
+            package_link("https://h/", "V1", "a_b.zip"),
+            "https://h/V1/a_b.zip"
+        );
     }
 }

@@ -8,7 +8,6 @@ use crate::config::SourceConfig;
 use crate::error::{ErrorKind, SourceError, SourceId};
 use crate::http::Http;
 use crate::observation::Observation;
-use crate::source::Source;
 
 pub const PATH: &str = "/api/community/post/detail";
 
@@ -43,6 +42,19 @@ impl ChinaSource {
         let request = self.http.client.get(&url);
         let envelope: Value = self.http.get_json(request, &url).await?;
         links_of_answer(&envelope).map_err(|kind| self.http.error(&url, kind))
+    }
+
+    /// The recovery packages a post links to (`post_id`), each as an observation.
+    pub async fn observe(&self, post_id: u64) -> Result<Vec<Observation>, SourceError> {
+        let links = self.post_links(post_id).await?;
+        let url = format!("{}{PATH}?postId={post_id}", self.base_url);
+        links
+            .iter()
+            .map(|link| {
+                Observation::of_url(SourceId::ChinaCommunity, link)
+                    .map_err(|kind| self.http.error(&url, kind))
+            })
+            .collect()
     }
 }
 
@@ -106,27 +118,6 @@ pub fn hrefs(html: &str) -> Vec<String> {
         }
     }
     found
-}
-
-impl Source for ChinaSource {
-    /// A post id.
-    type Query = u64;
-
-    fn id(&self) -> SourceId {
-        SourceId::ChinaCommunity
-    }
-
-    async fn observe(&self, post_id: &u64) -> Result<Vec<Observation>, SourceError> {
-        let links = self.post_links(*post_id).await?;
-        let url = format!("{}{PATH}?postId={post_id}", self.base_url);
-        links
-            .iter()
-            .map(|link| {
-                Observation::of_url(SourceId::ChinaCommunity, link)
-                    .map_err(|kind| self.http.error(&url, kind))
-            })
-            .collect()
-    }
 }
 
 #[cfg(test)]

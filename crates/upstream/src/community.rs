@@ -13,7 +13,6 @@ use crate::config::SourceConfig;
 use crate::error::{ErrorKind, SourceError, SourceId};
 use crate::http::Http;
 use crate::observation::Observation;
-use crate::source::Source;
 
 /// Sent as `Origin` and `Referer`, as the community site does.
 pub const SITE: &str = "https://new.c.mi.com/";
@@ -196,28 +195,10 @@ impl CommunitySource {
         let list = self.field(&url, &data, &[])?;
         Ok((url, list))
     }
-}
 
-fn rom_observation(device: &CommunityDevice, rom: &CommunityRom) -> Result<Observation, ErrorKind> {
-    let mut observation = Observation::of_url(SourceId::Community, &rom.rom_url)?;
-    observation.size = match rom.size.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => {
-            Some(Size::parse_human(s).map_err(|_| ErrorKind::MissingField(format!("size {s:?}")))?)
-        }
-        None => None,
-    };
-    observation.device_name = Some(device.name.chars().take(200).collect());
-    Ok(observation)
-}
-
-impl Source for CommunitySource {
-    type Query = CommunityQuery;
-
-    fn id(&self) -> SourceId {
-        SourceId::Community
-    }
-
-    async fn observe(&self, query: &CommunityQuery) -> Result<Vec<Observation>, SourceError> {
+    /// The packages a list names: a phone's device variants with their
+    /// stable and developer ROMs, or the line packages.
+    pub async fn observe(&self, query: &CommunityQuery) -> Result<Vec<Observation>, SourceError> {
         match query {
             CommunityQuery::Devices { phone_id } => {
                 let (url, devices) = self.devices(phone_id).await?;
@@ -257,6 +238,18 @@ impl Source for CommunitySource {
             }
         }
     }
+}
+
+fn rom_observation(device: &CommunityDevice, rom: &CommunityRom) -> Result<Observation, ErrorKind> {
+    let mut observation = Observation::of_url(SourceId::Community, &rom.rom_url)?;
+    observation.size = match rom.size.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            Some(Size::parse_human(s).map_err(|_| ErrorKind::MissingField(format!("size {s:?}")))?)
+        }
+        None => None,
+    };
+    observation.device_name = Some(device.name.chars().take(200).collect());
+    Ok(observation)
 }
 
 #[cfg(test)]

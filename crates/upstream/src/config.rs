@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
+use romwatch_model::{Codename, Region};
 use serde::{Deserialize, Serialize};
+
+use crate::cdn::usual_mirror;
 
 /// The user agent sent unless configured otherwise.
 pub const DEFAULT_USER_AGENT: &str = concat!("romwatch/", env!("CARGO_PKG_VERSION"));
@@ -69,6 +72,18 @@ pub struct OtaConfig {
     pub updater_version: String,
 }
 
+impl OtaConfig {
+    /// The host asked about a variant: China variants (no region suffix)
+    /// go to the China host, every other variant to the international one.
+    pub fn base_url_for(&self, variant: &Codename) -> &str {
+        if Region::of_variant(variant.as_str()) == Region::China {
+            &self.china_base_url
+        } else {
+            &self.http.base_url
+        }
+    }
+}
+
 /// Every source's settings. Read from a file, each table may name only
 /// the settings it changes; the rest keep their defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,13 +105,13 @@ impl Default for UpstreamConfig {
             ota: OtaConfig {
                 http: SourceConfig::new("https://update.intl.miui.com"),
                 china_base_url: "https://update.miui.com".to_string(),
-                mirror: "https://bigota.d.miui.com".to_string(),
+                mirror: usual_mirror(),
                 updater_version: "9.0.6".to_string(),
             },
             fullrom: SourceConfig::new("https://update.intl.miui.com"),
             community: SourceConfig::new("https://sgp-api.buy.mi.com/bbs/api/global/phone"),
             china: SourceConfig::new("https://api.vip.miui.com"),
-            cdn: SourceConfig::new("https://bigota.d.miui.com"),
+            cdn: SourceConfig::new(&usual_mirror()),
         }
     }
 }
@@ -231,6 +246,22 @@ mod tests {
             serde_json::from_str::<UpstreamConfig>("{}").unwrap(),
             defaults
         );
+    }
+
+    #[test]
+    fn china_variants_ask_the_china_host() {
+        let ota = UpstreamConfig::default().ota;
+        let variant = |v: &str| Codename::new(v).unwrap();
+        assert_eq!(
+            ota.base_url_for(&variant("alioth")),
+            "https://update.miui.com"
+        );
+        for global in ["alioth_global", "corot_eea_global", "agate_in_global"] {
+            assert_eq!(
+                ota.base_url_for(&variant(global)),
+                "https://update.intl.miui.com"
+            );
+        }
     }
 
     #[test]

@@ -34,13 +34,8 @@ pub enum EnvelopeError {
 
 /// Encrypts `plaintext` with [`KEY`] and [`IV`] and returns standard Base64.
 pub fn seal(plaintext: &[u8]) -> String {
-    seal_with_key(plaintext, &KEY)
-}
-
-/// [`seal`] under another key: the simulator's "wrong ciphertext" fault.
-pub(crate) fn seal_with_key(plaintext: &[u8], key: &[u8; 16]) -> String {
     let ciphertext =
-        Encryptor::new(key.into(), &IV.into()).encrypt_padded_vec_mut::<Pkcs7>(plaintext);
+        Encryptor::new(&KEY.into(), &IV.into()).encrypt_padded_vec_mut::<Pkcs7>(plaintext);
     base64::engine::general_purpose::STANDARD.encode(ciphertext)
 }
 
@@ -83,6 +78,9 @@ mod tests {
     // `openssl enc -aes-128-cbc -K <hex of KEY> -iv <hex of IV> -base64 -A`.
     const PLAIN: &str = r#"{"b":"F","c":"14","d":"alioth_global"}"#;
     const SEALED: &str = "BxS1H792f+dC2rgmlfInfGYOum/Oee8dP3zDnQGzHQODYQaLiDO5Yy8dZRxte1td";
+    /// `PLAIN` sealed the same way under the key `0000000000000000`.
+    const SEALED_WRONG_KEY: &str =
+        "NPHYQuHxIR5DF+Ab1rjiW00VJTYtFpk8ocuJfMMCv8EujxgjK9+AkhJXlkEB+5IM";
 
     #[test]
     fn fixed_vector_seals_and_opens() {
@@ -105,8 +103,7 @@ mod tests {
         assert!(matches!(open("not base64!"), Err(EnvelopeError::Base64(_))));
         assert_eq!(open("AAAA"), Err(EnvelopeError::Length(3)));
         // A block under a wrong key almost never unpads; this one does not.
-        let wrong = seal_with_key(PLAIN.as_bytes(), b"0000000000000000");
-        assert_eq!(open(&wrong), Err(EnvelopeError::Padding));
+        assert_eq!(open(SEALED_WRONG_KEY), Err(EnvelopeError::Padding));
     }
 
     #[test]

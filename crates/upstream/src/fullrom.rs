@@ -5,12 +5,12 @@
 use reqwest::header::LOCATION;
 use romwatch_model::{Codename, Region};
 
+use crate::cdn::package_link;
 use crate::config::{OtaConfig, SourceConfig};
 use crate::error::{ErrorKind, SourceError, SourceId};
 use crate::http::Http;
 use crate::observation::Observation;
 use crate::ota::{OtaBranch, decode_full_rom};
-use crate::source::Source;
 
 pub const REDIRECT_PATH: &str = "/updates/v1/fullromdownload.php";
 pub const JSON_PATH: &str = "/updates/miota-fullrom.php";
@@ -130,17 +130,21 @@ impl FullRomSource {
             return Ok(None);
         };
         let named = Observation::of_url(SourceId::FullRom, &rom.filename)?;
-        let link = format!(
-            "{}/{}/{}",
-            self.mirror,
+        let link = package_link(
+            &self.mirror,
             named.package.version.as_str(),
-            named.filename
+            &named.filename,
         );
         let mut observation = Observation::of_url(SourceId::FullRom, &link)?.with_md5(rom.md5)?;
         observation.size = rom.size;
         observation.changelog = rom.changelog;
         observation.device_name = rom.name;
         Ok(Some(observation))
+    }
+
+    /// The newest full ROM the endpoint offers for the query, if any.
+    pub async fn observe(&self, query: &FullRomQuery) -> Result<Vec<Observation>, SourceError> {
+        Ok(self.latest(query).await?.into_iter().collect())
     }
 }
 
@@ -152,18 +156,6 @@ fn redirect_observation(location: &str) -> Result<Option<Observation>, ErrorKind
         return Err(ErrorKind::Redirect(location.chars().take(200).collect()));
     }
     Observation::of_url(SourceId::FullRom, location).map(Some)
-}
-
-impl Source for FullRomSource {
-    type Query = FullRomQuery;
-
-    fn id(&self) -> SourceId {
-        SourceId::FullRom
-    }
-
-    async fn observe(&self, query: &FullRomQuery) -> Result<Vec<Observation>, SourceError> {
-        Ok(self.latest(query).await?.into_iter().collect())
-    }
 }
 
 #[cfg(test)]

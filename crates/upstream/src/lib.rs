@@ -1,8 +1,9 @@
-//! Adapters for Xiaomi's ROM servers, and `sim`, a simulated upstream that
-//! speaks the same wire formats.
+//! Adapters for Xiaomi's ROM servers. The simulated upstream that speaks
+//! the same wire formats is its own crate, `romwatch-sim`, built on the
+//! wire types exported here.
 //!
-//! Each source of UPSTREAM.md §1–5 is one module implementing [`Source`]:
-//! asked a query, it answers with [`Observation`]s (a package file name or
+//! Each source of UPSTREAM.md §1–5 is one module with one adapter type:
+//! asked a query (`observe`), it answers with [`Observation`]s (a package file name or
 //! URL plus whatever the source knows) or a [`SourceError`] naming the
 //! source, the URL and what was wrong. Nothing here touches the store.
 
@@ -17,8 +18,6 @@ pub mod fullrom;
 mod http;
 pub mod observation;
 pub mod ota;
-pub mod sim;
-pub mod source;
 mod upstream;
 
 pub use cdn::{CdnFile, CdnSource};
@@ -30,7 +29,6 @@ pub use error::{ErrorKind, SourceError, SourceId};
 pub use fullrom::{FullRomForm, FullRomQuery, FullRomSource};
 pub use observation::Observation;
 pub use ota::{OtaBranch, OtaQuery, OtaSource};
-pub use source::Source;
 pub use upstream::Upstream;
 
 /// Whatever bytes a source sends, decoding gives a value or an error, never

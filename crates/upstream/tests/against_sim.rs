@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use md5::{Digest, Md5 as Md5Hasher};
 use romwatch_model::{Codename, Md5, Record, Size};
-use romwatch_upstream::sim::{FaultConfig, SimOptions, SimServer};
+use romwatch_sim::{FaultConfig, SimOptions, SimServer};
 use romwatch_upstream::{
     CdnSource, ChinaSource, CommunityQuery, CommunitySource, ErrorKind, FullRomForm, FullRomQuery,
-    FullRomSource, OtaBranch, OtaQuery, OtaSource, Source, SourceError, SourceId, Upstream,
-    UpstreamConfig,
+    FullRomSource, OtaBranch, OtaQuery, OtaSource, SourceError, SourceId, Upstream, UpstreamConfig,
 };
 
 /// Which error a fault must give.
@@ -414,7 +413,7 @@ async fn china_posts_list_recovery_packages() {
     assert!(!posts.is_empty());
     let mut seen = 0;
     for post in &posts {
-        for observation in china.observe(post).await.unwrap() {
+        for observation in china.observe(*post).await.unwrap() {
             let record = records
                 .iter()
                 .find(|r| r.filename == observation.filename)
@@ -425,7 +424,7 @@ async fn china_posts_list_recovery_packages() {
         }
     }
     assert!(seen > 0);
-    let missing = china.observe(&1).await;
+    let missing = china.observe(1).await;
     assert_kind(
         missing,
         SourceId::ChinaCommunity,
@@ -450,7 +449,7 @@ async fn china_faults() {
         let server = sim(&[rule]).await;
         let china = ChinaSource::new(&config(&server).china).unwrap();
         let post = server.post_ids()[0];
-        assert_kind(china.observe(&post).await, SourceId::ChinaCommunity, check);
+        assert_kind(china.observe(post).await, SourceId::ChinaCommunity, check);
     }
 }
 
@@ -470,8 +469,6 @@ async fn cdn_head_reports_catalog_size_and_get_matches_the_md5() {
         file.last_modified.map(|t| t.date_naive().to_string()),
         record.date
     );
-    let observed = cdn.observe(&url).await.unwrap();
-    assert_eq!(observed[0].released.map(|d| d.to_string()), record.date);
     // The stand-in body hashes to the catalog's MD5, whose prefix the name carries.
     let body = reqwest::get(cdn.url_for(&url).unwrap())
         .await
@@ -555,35 +552,6 @@ async fn releases_appear_in_the_catalog_and_on_every_source() {
         answer.latest.map(|r| r.filename),
         Some(released.filename.clone())
     );
-}
-
-#[tokio::test]
-async fn a_catalog_loads_from_json_lines_records() {
-    let server = sim(&[]).await;
-    let records = server.records();
-    let dir = std::env::temp_dir().join(format!("romwatch-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("catalog.jsonl");
-    let lines: Vec<String> = records
-        .iter()
-        .map(|r| serde_json::to_string(r).unwrap())
-        .collect();
-    std::fs::write(&path, lines.join("\n") + "\nnot json\n").unwrap();
-    let loaded = SimServer::start(SimOptions {
-        catalog: Some(path.clone()),
-        ..SimOptions::default()
-    })
-    .await
-    .unwrap();
-    let reloaded = loaded.records();
-    assert_eq!(reloaded.len(), records.len());
-    for (a, b) in records.iter().zip(&reloaded) {
-        assert_eq!(
-            (&a.filename, &a.md5, &a.size_bytes, &a.changelog),
-            (&b.filename, &b.md5, &b.size_bytes, &b.changelog)
-        );
-    }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The shared dataset (`../shared/data/xfu-roms.jsonl` beside the repository).

@@ -12,9 +12,9 @@ use chrono::{SecondsFormat, Utc};
 use romwatch_model::paths;
 use romwatch_notify::{DeliveryOptions, FileConfig, Links, NotifyConfig, build_channels, deliver};
 use romwatch_server::ServerOptions;
+use romwatch_sim::{SimOptions, SimServer};
 use romwatch_site::SiteConfig;
 use romwatch_tracker::{Tracker, TrackerConfig};
-use romwatch_upstream::sim::{SimOptions, SimServer};
 
 use super::Context;
 use super::build::{build_site, summary_line as build_summary};

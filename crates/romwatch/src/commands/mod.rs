@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use romwatch_store::Store;
+use romwatch_store::{Store, StoreError};
 
 use crate::cli::{Cli, Command, Global};
 use crate::config::Config;
@@ -55,8 +55,12 @@ impl Context {
 
     /// Opens (creating if needed) the store.
     pub fn store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.db)
-            .with_context(|| format!("cannot use the database {}", self.db.display()))
+        Store::open(&self.db).map_err(|err| match err {
+            // Already names the file it could not open.
+            StoreError::Open { .. } => err.into(),
+            _ => anyhow::Error::new(err)
+                .context(format!("cannot use the database {}", self.db.display())),
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use romwatch_upstream::sim::{self, FaultConfig, SimOptions};
+use romwatch_sim::{self as sim, FaultConfig, SimOptions};
 
 use crate::cli::SimArgs;
 

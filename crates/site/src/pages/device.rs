@@ -7,11 +7,11 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Crumb, FeedLinks, Meta};
+use super::{Crumb, Meta};
 use crate::SiteError;
-use crate::artifact::{Artifact, Ctx};
+use crate::artifact::Artifact;
 use crate::catalog::{Catalog, DeviceKey};
-use crate::feeds::device_feed_links;
+use crate::feeds::{FeedLinks, device_feed_links};
 use crate::views::{RowView, archive_path, device_path};
 
 #[derive(Serialize)]
@@ -123,7 +123,7 @@ fn device_and_archive<'a>(
         rows: RowView::all(catalog, releases)?,
     };
     Ok([
-        Artifact::page(device_path, "device.html", Ctx::Device(device)).with_lastmod(lastmod),
-        Artifact::page(archive_path, "archive.html", Ctx::Archive(archive)).with_lastmod(lastmod),
+        Artifact::page(device_path, "device.html", device).with_lastmod(lastmod),
+        Artifact::page(archive_path, "archive.html", archive).with_lastmod(lastmod),
     ])
 }

@@ -4,10 +4,11 @@ use romwatch_model::OsFamily;
 use serde::Serialize;
 
 use super::device::latest_of;
-use super::{Crumb, FeedLinks, Meta};
+use super::{Crumb, Meta};
 use crate::SiteError;
-use crate::artifact::{Artifact, Ctx};
+use crate::artifact::Artifact;
 use crate::catalog::Catalog;
+use crate::feeds::FeedLinks;
 use crate::links::SitePath;
 use crate::views::{RowView, device_path};
 
@@ -96,7 +97,7 @@ pub(crate) fn listing_pages<'a>(
         out.push(Artifact::page(
             path,
             "os_index.html",
-            Ctx::OsIndex(OsIndexPage {
+            OsIndexPage {
                 meta: Meta {
                     title: format!("{os} Downloads"),
                     url,
@@ -107,7 +108,7 @@ pub(crate) fn listing_pages<'a>(
                 },
                 os,
                 devices,
-            }),
+            },
         ));
     }
 
@@ -121,7 +122,7 @@ pub(crate) fn listing_pages<'a>(
     out.push(Artifact::page(
         SitePath::page(&[])?,
         "home.html",
-        Ctx::Home(HomePage {
+        HomePage {
             meta: Meta {
                 title: "Official Xiaomi ROM Downloads".to_string(),
                 url: "/".to_string(),
@@ -133,19 +134,19 @@ pub(crate) fn listing_pages<'a>(
             latest,
             indexes,
             feeds: crate::feeds::global_feed_links()?,
-        }),
+        },
     ));
     out.push(Artifact::page(
         SitePath::file(&[], "404.html")?,
         "404.html",
-        Ctx::NotFound(NotFoundPage {
+        NotFoundPage {
             meta: Meta {
                 title: "Page not found".to_string(),
                 url: "/404.html".to_string(),
                 description: "This page does not exist.".to_string(),
                 crumbs: vec![Crumb::link("Home", "/"), Crumb::here("Not found")],
             },
-        }),
+        },
     ));
     Ok(out)
 }

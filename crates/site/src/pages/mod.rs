@@ -4,6 +4,10 @@
 //!   old paths with a space.
 //! - [`device`]: per device, the latest releases and the whole archive.
 //! - [`listing`]: the OS indexes, the home page and the 404 page.
+//!
+//! Direction: pages use `artifact` (a page type is a template context by
+//! being serializable), `feeds` (their feed links), `catalog` and `views`;
+//! none of those knows a page type.
 
 mod device;
 mod listing;
@@ -11,9 +15,9 @@ mod update;
 
 use serde::Serialize;
 
-pub(crate) use device::{ArchivePage, DevicePage, device_pages, latest_of};
-pub(crate) use listing::{HomePage, NotFoundPage, OsIndexPage, listing_pages};
-pub(crate) use update::{RedirectPage, UpdatePage, update_pages};
+pub(crate) use device::{device_pages, latest_of};
+pub(crate) use listing::listing_pages;
+pub(crate) use update::update_pages;
 
 /// What every page's `<head>` and breadcrumb need.
 #[derive(Debug, Clone, Serialize)]
@@ -48,13 +52,4 @@ impl Crumb {
             url: None,
         }
     }
-}
-
-/// The feed files of one feed (global, a device, an OS line), from the
-/// site root.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct FeedLinks {
-    pub rss: String,
-    pub atom: String,
-    pub json: String,
 }

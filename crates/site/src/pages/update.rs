@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Crumb, Meta};
 use crate::SiteError;
-use crate::artifact::{Artifact, Ctx};
+use crate::artifact::Artifact;
 use crate::catalog::{Catalog, DeviceKey, UpdateKey};
 use crate::links::SitePath;
 use crate::views::{RomView, archive_path, device_path, update_path};
@@ -102,7 +102,7 @@ fn update_page<'a>(
         out.push(Artifact::page(
             old,
             "redirect.html",
-            Ctx::Redirect(RedirectPage {
+            RedirectPage {
                 meta: Meta {
                     title: meta.title.clone(),
                     url: url.clone(),
@@ -110,14 +110,14 @@ fn update_page<'a>(
                     crumbs: Vec::new(),
                 },
                 target: url,
-            }),
+            },
         ));
     }
     out.push(
         Artifact::page(
             path,
             "update.html",
-            Ctx::Update(UpdatePage {
+            UpdatePage {
                 meta,
                 os,
                 version: key.version,
@@ -126,7 +126,7 @@ fn update_page<'a>(
                 device_page,
                 archive_page: archive_path(&device_key)?.url(),
                 cards,
-            }),
+            },
         )
         .with_lastmod(lastmod),
     );

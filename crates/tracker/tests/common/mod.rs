@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use romwatch_model::{Record, Region, Version};
+use romwatch_sim::{FaultConfig, SimOptions, SimServer};
 use romwatch_store::Store;
 use romwatch_tracker::{Summary, Tracker, TrackerConfig};
-use romwatch_upstream::sim::{FaultConfig, SimOptions, SimServer};
 
 /// Client timeout; the simulator's `timeout` fault holds a request longer.
 pub const TIMEOUT: Duration = Duration::from_millis(400);

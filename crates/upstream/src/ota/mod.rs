@@ -10,14 +10,12 @@ pub use wire::{
     decode_full_rom, open_answer,
 };
 
-use romwatch_model::Region;
-
+use crate::cdn::package_link;
 use crate::config::OtaConfig;
 use crate::crypto;
 use crate::error::{ErrorKind, SourceError, SourceId};
 use crate::http::Http;
 use crate::observation::Observation;
-use crate::source::Source;
 
 /// The path of the API on both hosts.
 pub const PATH: &str = "/updates/miotaV3.php";
@@ -37,13 +35,9 @@ impl OtaSource {
         })
     }
 
-    /// The host asked for a variant: China variants go to the China host.
+    /// The URL asked for a query, on the host serving its variant.
     pub fn url_for(&self, query: &OtaQuery) -> String {
-        let base = if Region::of_variant(query.variant.as_str()) == Region::China {
-            &self.config.china_base_url
-        } else {
-            &self.config.http.base_url
-        };
+        let base = self.config.base_url_for(&query.variant);
         format!("{}{PATH}", base.trim_end_matches('/'))
     }
 
@@ -85,11 +79,10 @@ impl OtaSource {
         let named = Observation::of_url(SourceId::Ota, &rom.filename)?;
         // The version in the link comes from the grammar-checked file name,
         // not from the answer's free-text field.
-        let link = format!(
-            "{}/{}/{}",
-            self.config.mirror.trim_end_matches('/'),
+        let link = package_link(
+            &self.config.mirror,
             named.package.version.as_str(),
-            named.filename
+            &named.filename,
         );
         let mut observation = Observation::of_url(SourceId::Ota, &link)?.with_md5(rom.md5)?;
         observation.size = rom.size;
@@ -98,6 +91,12 @@ impl OtaSource {
         observation.device_name = rom.name.clone();
         Ok(observation)
     }
+
+    /// Asks once and gives the observations of the answer.
+    pub async fn observe(&self, query: &OtaQuery) -> Result<Vec<Observation>, SourceError> {
+        let answer = self.ask(query).await?;
+        self.observations(query, &answer)
+    }
 }
 
 /// Says which ROM object an error came from.
@@ -105,18 +104,5 @@ fn in_field(key: &str, kind: ErrorKind) -> ErrorKind {
     match kind {
         ErrorKind::MissingField(field) => ErrorKind::MissingField(format!("{key}: {field}")),
         other => other,
-    }
-}
-
-impl Source for OtaSource {
-    type Query = OtaQuery;
-
-    fn id(&self) -> SourceId {
-        SourceId::Ota
-    }
-
-    async fn observe(&self, query: &OtaQuery) -> Result<Vec<Observation>, SourceError> {
-        let answer = self.ask(query).await?;
-        self.observations(query, &answer)
     }
 }

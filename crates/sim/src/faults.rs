@@ -22,9 +22,8 @@ use std::time::Duration;
 
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
+use romwatch_upstream::SourceId;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use crate::error::SourceId;
 
 /// One kind of misbehaviour.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -276,7 +275,7 @@ pub struct FaultConfig {
     /// and every latency that fires is added.
     pub rules: Vec<FaultRule>,
     /// How long a `timeout` fault holds a request (longer than clients
-    /// wait). Probabilistic rules draw from [`super::SimOptions::seed`], so
+    /// wait). Probabilistic rules draw from [`crate::SimOptions::seed`], so
     /// a run can be replayed.
     pub timeout_hold_ms: u64,
 }

@@ -8,11 +8,11 @@ use chrono::{Datelike, Days, NaiveDate};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use romwatch_model::{Branch, Codename, Method, Region, Version, VersionForm, variant_codename};
+use romwatch_upstream::changelog::{Changelog, ChangelogSection};
 
-use super::catalog::{Catalog, SimDevice, SimRom, stand_in_md5};
-use super::names::{FileKind, NameParts, file_name};
-use super::vocabulary::{LINES, Line, MODELS, MONTHS, REGIONS, SECTIONS, SERIES};
-use crate::changelog::{Changelog, ChangelogSection};
+use crate::catalog::{Catalog, SimDevice, SimRom, stand_in_md5};
+use crate::names::{FileKind, NameParts, file_name};
+use crate::vocabulary::{LINES, Line, MODELS, MONTHS, REGIONS, SECTIONS, SERIES};
 
 /// A device family being generated.
 struct Family {

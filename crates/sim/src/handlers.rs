@@ -9,17 +9,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use romwatch_model::{Method, OsFamily, Region, Size};
+use romwatch_upstream::SourceId;
+use romwatch_upstream::changelog::ChangelogShape;
+use romwatch_upstream::crypto;
+use romwatch_upstream::fullrom::NO_PACKAGE;
+use romwatch_upstream::ota::{AnswerObject, FileMirror, GentleNotice, RomObject};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::catalog::{Catalog, FIRST_POST_ID, SimRom, stand_in_body};
-use super::faults::Fault;
-use super::server::{Shared, gate, json_response, truncated};
-use crate::changelog::ChangelogShape;
-use crate::crypto;
-use crate::error::SourceId;
-use crate::fullrom::NO_PACKAGE;
-use crate::ota::{AnswerObject, FileMirror, GentleNotice, RomObject};
+use crate::catalog::{Catalog, FIRST_POST_ID, SimRom, stand_in_body};
+use crate::faults::Fault;
+use crate::server::{Shared, gate, json_response, truncated};
+use crate::wrong_key::wrong_ciphertext;
 
 /// The form of an OTA request. `t` (service token) and `s` (signed-in
 /// level) are accepted and ignored: the simulator serves public releases.
@@ -86,21 +87,6 @@ pub(crate) async fn ota(State(state): State<Shared>, Form(form): Form<OtaForm>) 
         body,
     )
         .into_response()
-}
-
-/// The answer sealed under a wrong key. A wrong key still unpads now and
-/// then (the last byte decrypts to 0x01 about once in 256); such keys are
-/// skipped so the fault always reads as bad padding.
-fn wrong_ciphertext(plaintext: &[u8]) -> String {
-    let mut key = *b"otherkey12345678";
-    for n in 0..=u8::MAX {
-        key[15] = n;
-        let sealed = crypto::seal_with_key(plaintext, &key);
-        if crypto::open(&sealed).is_err() {
-            return sealed;
-        }
-    }
-    crypto::seal_with_key(plaintext, &key)
 }
 
 fn wrap_lines(text: &str) -> String {

@@ -2,7 +2,7 @@
 //! sources at their real paths, in their real wire formats (the OTA API
 //! really decrypts requests and encrypts answers), from a deterministic
 //! catalog, with fault injection per source. Point an adapter's base URL
-//! at it ([`crate::UpstreamConfig::pointing_at`]) and it cannot tell.
+//! at it ([`romwatch_upstream::UpstreamConfig::pointing_at`]) and it cannot tell.
 //!
 //! Paths served:
 //!
@@ -25,6 +25,7 @@ mod load;
 mod names;
 mod server;
 mod vocabulary;
+mod wrong_key;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,13 +33,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use romwatch_model::Record;
+use romwatch_upstream::UpstreamConfig;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultConfig, FaultRule, FaultRuleError, Trigger};
 
-use crate::config::UpstreamConfig;
 use server::SimState;
 
 /// How to run the simulator. Each field maps onto one CLI flag.
@@ -77,7 +78,7 @@ pub enum SimError {
     Catalog { path: String, reason: String },
     #[error("catalog {path} holds no usable record")]
     EmptyCatalog { path: String },
-    #[error("simulator I/O: {0}")]
+    #[error("simulator I/O failed")]
     Io(#[from] std::io::Error),
     #[error("catalog generation failed: {0}")]
     Generation(String),

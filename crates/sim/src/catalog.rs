@@ -17,21 +17,9 @@ use md5::{Digest, Md5 as Md5Hasher};
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
 use romwatch_model::{Branch, Codename, Md5, Method, OsFamily, Record, Region, Size, Version};
+use romwatch_upstream::cdn::{MIRRORS, SIGNED_HOSTS, package_link, usual_mirror};
+use romwatch_upstream::changelog::Changelog;
 
-use crate::changelog::Changelog;
-
-/// The CDN host of the links the simulator hands out.
-pub(crate) const MIRROR: &str = "bigota.d.miui.com";
-/// Every mirror serving the same paths (UPSTREAM.md §5).
-pub(crate) const MIRRORS: [&str; 5] = [
-    "bigota.d.miui.com",
-    "hugeota.d.miui.com",
-    "bn.d.miui.com",
-    "cdnorg.d.miui.com",
-    "bkt-sgp-miui-ota-update-alisgp.oss-ap-southeast-1.aliyuncs.com",
-];
-/// A host whose links are signed with `?t=…&s=…`.
-pub(crate) const SIGNED_MIRROR: &str = "ultimateota.d.miui.com";
 /// The length of the stand-in body `GET` serves (above the 1 KiB floor).
 pub(crate) const STAND_IN_LEN: usize = 2_048;
 
@@ -216,7 +204,7 @@ impl Catalog {
 
     /// The download link on the usual mirror.
     pub fn url(&self, rom: &SimRom) -> String {
-        format!("https://{MIRROR}/{}/{}", rom.version.as_str(), rom.filename)
+        package_link(&usual_mirror(), rom.version.as_str(), &rom.filename)
     }
 
     /// The link a source hands out: signed for some ROMs, so clients must
@@ -231,11 +219,9 @@ impl Catalog {
             .date
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map_or(0, |t| t.and_utc().timestamp() + 7 * 86_400);
-        format!(
-            "https://{SIGNED_MIRROR}/{}/{}?t={epoch}&s={signature}",
-            rom.version.as_str(),
-            rom.filename
-        )
+        let signed_host = format!("https://{}", SIGNED_HOSTS[0]);
+        let link = package_link(&signed_host, rom.version.as_str(), &rom.filename);
+        format!("{link}?t={epoch}&s={signature}")
     }
 
     /// The row of `GET /_sim/catalog` for a ROM.

@@ -10,10 +10,10 @@ use romwatch_model::{
     Codename, DeviceRef, Method, PackageName, Record, Region, Size, file_name_of_url,
     variant_codename,
 };
+use romwatch_upstream::changelog::Changelog;
 
-use super::SimError;
-use super::catalog::{Catalog, SimDevice, SimRom};
-use crate::changelog::Changelog;
+use crate::SimError;
+use crate::catalog::{Catalog, SimDevice, SimRom};
 
 /// The longest line read from a catalog file.
 const MAX_LINE: usize = 1 << 20;
