@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::bounds::{check_mirror_count, check_release_date, check_size};
 use crate::{
     Branch, Codename, Device, DeviceRef, FileName, Kind, Link, Md5, Method, OsFamily, OsLine,
     PackageName, Region, Rom, Size, Version, VersionForm, variant_codename,
@@ -125,6 +126,15 @@ impl Incoming {
             region: Region::of_variant(variant.as_str()),
         };
 
+        if let Some(size) = parts.size {
+            check_size(size.bytes).map_err(|e| RecordError::new("size", e))?;
+        }
+        if let Some(date) = parts.released {
+            check_release_date(date, Utc::now().date_naive())
+                .map_err(|e| RecordError::new("date", e))?;
+        }
+        check_mirror_count(parts.mirror_hosts.len())
+            .map_err(|e| RecordError::new("mirror_hosts", e))?;
         if let Some(text) = &parts.changelog {
             check_plain_text("changelog", text, MAX_CHANGELOG)?;
         }

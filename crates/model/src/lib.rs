@@ -28,6 +28,7 @@ macro_rules! serde_as_text {
     };
 }
 
+mod bounds;
 mod checked;
 mod codename;
 mod enums;

@@ -41,6 +41,10 @@ pub trait Channel: Send + Sync {
     /// The request body the channel would send (for `--dry-run`); never
     /// holds a secret.
     fn preview(&self, release: &Release<'_>) -> String;
+    /// The secrets the channel holds (tokens, the secret parts of its URL,
+    /// keys): no text that leaves romwatch may show them (see
+    /// [`Redactor`](crate::redact::Redactor)).
+    fn secrets(&self) -> Vec<String>;
     fn send<'a>(&'a self, release: &'a Release<'a>) -> SendFuture<'a>;
 }
 
@@ -107,7 +111,8 @@ pub(crate) fn transport_error(err: reqwest::Error) -> SendError {
 
 /// Sorts an HTTP answer: 2xx is success, 429 and 5xx are worth a retry
 /// (after `Retry-After` when given), any other status is permanent.
-/// `detail` is what the service said, already free of secrets.
+/// `detail` is what the service said, whole: delivery redacts secrets
+/// from it, then shortens it.
 pub(crate) fn classify(
     status: StatusCode,
     headers: &HeaderMap,
@@ -117,7 +122,7 @@ pub(crate) fn classify(
     if status.is_success() {
         return Ok(());
     }
-    let reason = format!("HTTP {}: {}", status.as_u16(), truncate(detail, 300));
+    let reason = format!("HTTP {}: {detail}", status.as_u16());
     if status == StatusCode::TOO_MANY_REQUESTS
         || status.is_server_error()
         || status == StatusCode::REQUEST_TIMEOUT

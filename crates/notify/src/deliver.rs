@@ -19,6 +19,7 @@ use romwatch_store::{DeliveryState, Event, Store, StoreError};
 use serde::Serialize;
 
 use crate::channel::{Channel, SendError};
+use crate::redact::Redactor;
 use crate::release::{Links, Release};
 
 #[derive(Debug, Clone)]
@@ -87,9 +88,10 @@ pub async fn deliver(
         }
     }
     let store = Mutex::new(store);
+    let redactor = Redactor::of(channels);
     let runs = channels
         .iter()
-        .map(|channel| deliver_channel(&store, channel.as_ref(), links, options));
+        .map(|channel| deliver_channel(&store, channel.as_ref(), &redactor, links, options));
     let reports = join_all(runs)
         .await
         .into_iter()
@@ -100,6 +102,7 @@ pub async fn deliver(
 async fn deliver_channel(
     store: &Mutex<&mut Store>,
     channel: &dyn Channel,
+    redactor: &Redactor,
     links: &Links,
     options: &DeliveryOptions,
 ) -> Result<ChannelReport, StoreError> {
@@ -116,7 +119,7 @@ async fn deliver_channel(
             continue;
         }
         let release = Release::of(event, links);
-        let (state, error) = send_with_retries(channel, &release, options).await;
+        let (state, error) = send_with_retries(channel, &release, redactor, options).await;
         lock(store).record_delivery(event.id, channel.name(), state, error.as_deref())?;
         log_outcome(channel, event, state, error.as_deref());
         if let Some(e) = error
@@ -156,16 +159,17 @@ fn log_outcome(channel: &dyn Channel, event: &Event, state: DeliveryState, error
 }
 
 /// Sends one event, retrying transient failures; the state to record and
-/// the last error.
+/// the last error, redacted.
 async fn send_with_retries(
     channel: &dyn Channel,
     release: &Release<'_>,
+    redactor: &Redactor,
     options: &DeliveryOptions,
 ) -> (DeliveryState, Option<String>) {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match channel.send(release).await {
+        match channel.send(release).await.map_err(|e| redactor.clean(e)) {
             Ok(()) => return (DeliveryState::Delivered, None),
             Err(SendError::Permanent { reason }) => return (DeliveryState::Failed, Some(reason)),
             Err(SendError::Retry { reason, after }) => {
@@ -209,6 +213,7 @@ pub fn preview(
     batch: usize,
 ) -> Result<Vec<Preview>, StoreError> {
     let mut out = Vec::new();
+    let redactor = Redactor::of(channels);
     for channel in channels {
         for event in store.pending_events(channel.name(), batch)? {
             if channel.wants(&event) {
@@ -217,7 +222,7 @@ pub fn preview(
                     channel: channel.name().to_string(),
                     event_id: event.id,
                     filename: event.rom.filename.to_string(),
-                    body: channel.preview(&release),
+                    body: redactor.redact(&channel.preview(&release)),
                 });
             }
         }
@@ -226,15 +231,18 @@ pub fn preview(
 }
 
 /// Sends a test message built from `event` (normally the newest ROM) to one
-/// channel, recording nothing.
+/// channel, recording nothing; an error comes back redacted of the secrets
+/// of every channel in `channels`.
 pub async fn send_test(
     channel: &dyn Channel,
+    channels: &[Box<dyn Channel>],
     event: &Event,
     links: &Links,
 ) -> Result<(), SendError> {
     let mut release = Release::of(event, links);
     release.test = true;
-    channel.send(&release).await
+    let redactor = Redactor::of(channels);
+    channel.send(&release).await.map_err(|e| redactor.clean(e))
 }
 
 #[cfg(test)]

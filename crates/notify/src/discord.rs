@@ -23,6 +23,8 @@ pub struct Discord {
     name: String,
     /// Holds the webhook token: never shown.
     endpoint: reqwest::Url,
+    /// The URL as configured, and its token.
+    secrets: Vec<String>,
     filter: Filter,
     client: reqwest::Client,
 }
@@ -30,15 +32,28 @@ pub struct Discord {
 impl Discord {
     pub fn new(config: &DiscordConfig, url: String) -> Result<Discord, ChannelConfigError> {
         let mut endpoint = check_url(&config.name, &url)?;
+        let token = webhook_token(&endpoint);
         // `wait=true`: Discord answers with the message or the error.
         endpoint.query_pairs_mut().append_pair("wait", "true");
         Ok(Discord {
             name: config.name.clone(),
             endpoint,
+            secrets: std::iter::once(url).chain(token).collect(),
             filter: config.filter.clone(),
             client: http_client(&config.name)?,
         })
     }
+}
+
+/// The token of a webhook URL: the segment after `webhooks/<id>/`
+/// (`https://discord.com/api/webhooks/ID/TOKEN`), else the last segment.
+fn webhook_token(url: &reqwest::Url) -> Option<String> {
+    let segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
+    let after_id = segments
+        .iter()
+        .position(|s| *s == "webhooks")
+        .and_then(|i| segments.get(i + 2));
+    after_id.or(segments.last()).map(|s| s.to_string())
 }
 
 /// Escapes Discord markdown so that upstream text shows as written.
@@ -165,6 +180,10 @@ impl Channel for Discord {
 
     fn preview(&self, release: &Release<'_>) -> String {
         body(release).to_string()
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        self.secrets.clone()
     }
 
     fn send<'a>(&'a self, release: &'a Release<'a>) -> SendFuture<'a> {

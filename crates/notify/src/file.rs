@@ -60,6 +60,11 @@ impl Channel for FileLog {
         self.line(release)
     }
 
+    /// A local file holds no secret.
+    fn secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     fn send<'a>(&'a self, release: &'a Release<'a>) -> SendFuture<'a> {
         Box::pin(async move {
             let line = self.line(release) + "\n";

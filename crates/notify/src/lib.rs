@@ -10,6 +10,7 @@ mod config;
 mod deliver;
 mod discord;
 mod file;
+mod redact;
 mod release;
 mod telegram;
 mod webhook;

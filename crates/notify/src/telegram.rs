@@ -20,6 +20,8 @@ pub struct Telegram {
     chat: String,
     /// `<api_base>/bot<token>/sendMessage`: holds the token, never shown.
     endpoint: reqwest::Url,
+    /// The token, and its secret part after the bot id.
+    secrets: Vec<String>,
     filter: Filter,
     client: reqwest::Client,
 }
@@ -43,10 +45,12 @@ impl Telegram {
             .pop_if_empty()
             .push(&format!("bot{token}"))
             .push("sendMessage");
+        let secret_part = token.split_once(':').map(|(_, s)| s.to_string());
         Ok(Telegram {
             name: config.name.clone(),
             chat: config.chat.clone(),
             endpoint,
+            secrets: std::iter::once(token).chain(secret_part).collect(),
             filter: config.filter.clone(),
             client: http_client(&config.name)?,
         })
@@ -171,6 +175,10 @@ impl Channel for Telegram {
 
     fn preview(&self, release: &Release<'_>) -> String {
         self.body(release).to_string()
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        self.secrets.clone()
     }
 
     fn send<'a>(&'a self, release: &'a Release<'a>) -> SendFuture<'a> {

@@ -90,6 +90,14 @@ impl Channel for Webhook {
         self.body(release)
     }
 
+    /// The HMAC key, and a password the URL may carry.
+    fn secrets(&self) -> Vec<String> {
+        let password = self.url.password().map(str::to_string);
+        std::iter::once(self.secret.clone())
+            .chain(password)
+            .collect()
+    }
+
     fn send<'a>(&'a self, release: &'a Release<'a>) -> SendFuture<'a> {
         Box::pin(async move {
             let body = self.body(release);

@@ -258,6 +258,11 @@ pub struct BuildArgs {
     /// Print the time of each phase
     #[arg(long)]
     pub timings: bool,
+    /// Publish even if the build removes more than half of the published
+    /// files (otherwise refused: an empty or wrong database would empty
+    /// the site)
+    #[arg(long)]
+    pub allow_shrink: bool,
 }
 
 #[derive(Debug, Args)]

@@ -32,7 +32,9 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         matches!(
             c.downcast_ref(),
             Some(romwatch_store::ImportError::Invalid { .. })
-        )
+        ) || c
+            .downcast_ref::<romwatch_store::formats::ReadError>()
+            .is_some_and(|e| e.is_bad_input())
     });
     ExitCode::from(if data { DATA_ERROR } else { FAILURE })
 }

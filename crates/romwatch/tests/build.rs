@@ -44,3 +44,75 @@ fn builds_the_site_from_the_store_and_writes_nothing_when_nothing_changed() {
     let json: serde_json::Value = serde_json::from_str(&s.ok(&["--json", "build"])).unwrap();
     assert_eq!(json["written"], 0);
 }
+
+/// The number of files of the published site.
+fn site_files(s: &Scratch) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| if p.is_dir() { count(&p) } else { 1 })
+            .sum()
+    }
+    count(&s.path("public").canonicalize().unwrap())
+}
+
+#[test]
+fn a_build_that_would_empty_the_site_is_refused_unless_allowed() {
+    let s = Scratch::create();
+    s.write("roms.jsonl", SAMPLE);
+    s.ok(&["import", "roms.jsonl"]);
+    s.ok(&["build"]);
+    let published = site_files(&s);
+
+    // The wrong database: a fresh, empty one.
+    let out = s.run(&["--db", "other.db", "build"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("more than half"), "{err}");
+    assert!(err.contains("--allow-shrink"), "{err}");
+    assert_eq!(site_files(&s), published, "the live site is untouched");
+    assert!(s.path("public/miui/capricorn/index.html").exists());
+
+    // Meant: it is published.
+    let report: serde_json::Value =
+        serde_json::from_str(&s.ok(&["--db", "other.db", "--json", "build", "--allow-shrink"]))
+            .unwrap();
+    assert!(report["removed"].as_u64().unwrap() * 2 > published as u64);
+    assert!(!s.path("public/miui/capricorn/index.html").exists());
+}
+
+#[test]
+fn run_never_empties_the_site() {
+    use std::io::BufRead;
+    let s = Scratch::create();
+    s.write("roms.jsonl", SAMPLE);
+    s.ok(&["import", "roms.jsonl"]);
+    s.ok(&["build"]);
+    let published = site_files(&s);
+    // No upstream answers: the round's tracking finds nothing, then builds.
+    s.write(
+        "romwatch.toml",
+        "[tracker]\nretries = 0\n[upstream.cdn]\ntimeout_ms = 500\n",
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_romwatch"))
+        .args(["--db", "other.db", "run", "--every", "1h"])
+        .args(["--upstream", "http://127.0.0.1:9", "--rate", "0"])
+        .current_dir(s.dir.path())
+        .env_remove("ROMWATCH_DB")
+        .env_remove("ROMWATCH_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let build = lines
+        .map_while(Result::ok)
+        .find(|l| l.contains(" build: "))
+        .expect("a build line");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(build.contains("failed"), "{build}");
+    assert!(build.contains("--allow-shrink"), "{build}");
+    assert_eq!(site_files(&s), published);
+}

@@ -81,8 +81,9 @@ fn a_file_that_is_not_a_database_prints_each_cause_once() {
     assert_eq!(
         lines,
         [
-            "cannot use the database romwatch.db",
-            "file is not a database"
+            "the database romwatch.db is damaged (file is not a database); nothing was written. \
+             Restore it from a backup, or export what can still be read \
+             (`romwatch export -o roms.jsonl`) and import it into a fresh database"
         ]
     );
 }

@@ -269,3 +269,86 @@ fn run_tracks_on_a_schedule_and_stops_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
     assert!(scratch.rom_count() > 10);
 }
+
+/// Each event of the store (file, kind, branch of the ROM now), for a
+/// channel registered before the events were written.
+fn events_of(db: &Path, channel: &str) -> Vec<(String, String, String)> {
+    Store::open(db)
+        .unwrap()
+        .pending_events(channel, 100_000)
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.rom.filename.to_string(),
+                e.kind.name().to_string(),
+                e.rom.branch.name().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_rom_whose_branch_could_not_be_decided_is_announced_only_once_it_is() {
+    const SEED: u64 = 11;
+    let scratch = Scratch::create();
+    let db = scratch.path("romwatch.db");
+    {
+        let sim = Sim::start(12, SEED, &[]);
+        sim.config(&scratch);
+        scratch.ok(&["track", "--upstream", &sim.url()]);
+    }
+    Store::open(&db)
+        .unwrap()
+        .register_channel("test", "webhook")
+        .unwrap();
+
+    // A new stable build (recovery, incremental, fastboot) appears while
+    // the full-ROM endpoint and the lists, which show fastboot builds,
+    // answer garbage.
+    let released = {
+        let sim = Sim::start(12, SEED, &["fullrom:html", "community:html"]);
+        let released = sim.http("POST", "/_sim/release?count=3");
+        let summary: serde_json::Value =
+            serde_json::from_str(&scratch.ok(&["--json", "track", "--upstream", &sim.url()]))
+                .unwrap();
+        assert!(summary["new"].as_u64().unwrap() >= 1, "{summary}");
+        assert!(summary["held"].as_u64().unwrap() >= 1, "{summary}");
+        released
+    };
+    let names: Vec<String> = serde_json::from_str(&released).unwrap();
+    // A release lists the recovery package first, then its incremental
+    // package and fastboot images.
+    let recovery = names[0].clone();
+    assert!(recovery.ends_with(".zip"), "{names:?}");
+    let stored = Store::open(&db).unwrap().rom(&recovery).unwrap();
+    assert_eq!(
+        stored.map(|r| r.branch.name()),
+        Some("Stable Beta"),
+        "recorded, as far as the run could tell"
+    );
+    assert_eq!(
+        events_of(&db, "test"),
+        Vec::new(),
+        "nothing announced while the branch is undecided"
+    );
+
+    // A run where the full-ROM endpoint answers decides it: Stable, and
+    // announced once, as new.
+    let sim = Sim::start(12, SEED, &[]);
+    assert_eq!(sim.http("POST", "/_sim/release?count=3"), released);
+    let text = scratch.ok(&["track", "--upstream", &sim.url()]);
+    let events = events_of(&db, "test");
+    let of_recovery: Vec<_> = events.iter().filter(|e| e.0 == recovery).collect();
+    assert_eq!(
+        of_recovery,
+        [&(recovery.clone(), "new".to_string(), "Stable".to_string())],
+        "{text}\n{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|(_, kind, branch)| kind == "new" && branch == "Stable"),
+        "{events:?}"
+    );
+}

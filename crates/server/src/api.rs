@@ -11,19 +11,20 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
+use crate::config::ServeConfig;
 use crate::error::ApiError;
+use crate::pool::Lane;
 
 /// Page sizes: the default and the most a request may ask for.
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
 /// A device's every release fits in one answer.
 const MAX_DEVICE_ROMS: usize = 10_000;
-const MAX_QUERY_CHARS: usize = 200;
 
 type ApiResult = Result<Response, ApiError>;
 
 pub(crate) async fn devices(State(state): State<AppState>) -> ApiResult {
-    let devices = state.pool.with(|store| store.devices()).await?;
+    let devices = state.pool.with(Lane::Api, |store| store.devices()).await?;
     Ok(Json(json!({ "devices": devices })).into_response())
 }
 
@@ -36,7 +37,7 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
     let wanted = name.to_string();
     let (devices, page) = state
         .pool
-        .with(move |store| {
+        .with(Lane::Api, move |store| {
             let devices: Vec<_> = store
                 .devices()?
                 .into_iter()
@@ -94,14 +95,26 @@ fn limit(value: Option<&str>, default: usize, max: usize) -> Result<usize, ApiEr
     }
 }
 
-fn words(value: Option<&str>) -> Result<Option<String>, ApiError> {
-    match value {
-        Some(q) if q.chars().count() > MAX_QUERY_CHARS => Err(ApiError::bad_request(format!(
-            "parameter q: longer than {MAX_QUERY_CHARS} characters"
-        ))),
-        Some(q) if !q.trim().is_empty() => Ok(Some(q.to_string())),
-        _ => Ok(None),
+/// Search text within the configured bounds: its cost grows with its
+/// length and the number of terms it looks up.
+fn words(value: Option<&str>, limits: &ServeConfig) -> Result<Option<String>, ApiError> {
+    let Some(q) = value.filter(|q| !q.trim().is_empty()) else {
+        return Ok(None);
+    };
+    if q.chars().count() > limits.max_query_chars {
+        return Err(ApiError::bad_request(format!(
+            "parameter q: longer than {} characters",
+            limits.max_query_chars
+        )));
     }
+    let terms = romwatch_store::search_terms(q);
+    if terms > limits.max_query_terms {
+        return Err(ApiError::bad_request(format!(
+            "parameter q: {terms} terms, more than {} (a term is a run of letters or digits)",
+            limits.max_query_terms
+        )));
+    }
+    Ok(Some(q.to_string()))
 }
 
 fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
@@ -123,7 +136,7 @@ pub(crate) async fn roms(
         branch: parsed("branch", p.branch.as_deref(), str::parse::<Branch>)?,
         method: parsed("method", p.method.as_deref(), str::parse::<Method>)?,
         os: parsed("os", p.os.as_deref(), str::parse::<OsFamily>)?,
-        text: words(p.q.as_deref())?,
+        text: words(p.q.as_deref(), &state.config)?,
     };
     let limit = limit(p.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
     let cursor = parsed("cursor", p.cursor.as_deref(), |v| {
@@ -131,7 +144,9 @@ pub(crate) async fn roms(
     })?;
     let page = state
         .pool
-        .with(move |store| store.list_roms(&filter, limit, cursor))
+        .with(Lane::Api, move |store| {
+            store.list_roms(&filter, limit, cursor)
+        })
         .await?;
     Ok(Json(json!({ "roms": page.roms, "next_cursor": page.next })).into_response())
 }
@@ -141,7 +156,11 @@ pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<Stri
         return Err(ApiError::bad_request("file name longer than 255 bytes"));
     }
     let wanted = filename.clone();
-    match state.pool.with(move |store| store.rom(&wanted)).await? {
+    match state
+        .pool
+        .with(Lane::Api, move |store| store.rom(&wanted))
+        .await?
+    {
         Some(rom) => Ok(Json(rom).into_response()),
         None => Err(ApiError::not_found(format!("no ROM named {filename}"))),
     }
@@ -159,14 +178,14 @@ pub(crate) async fn search(
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> ApiResult {
     let p = query(params)?;
-    let Some(q) = words(p.q.as_deref())? else {
+    let Some(q) = words(p.q.as_deref(), &state.config)? else {
         return Err(ApiError::bad_request("parameter q is required"));
     };
     let limit = limit(p.limit.as_deref(), 20, 100)?;
     let text = q.clone();
     let hits = state
         .pool
-        .with(move |store| store.search(&text, limit))
+        .with(Lane::Api, move |store| store.search(&text, limit))
         .await?;
     Ok(Json(json!({ "q": q, "results": hits })).into_response())
 }
@@ -174,7 +193,9 @@ pub(crate) async fn search(
 pub(crate) async fn health(State(state): State<AppState>) -> ApiResult {
     let newest = state
         .pool
-        .with(|store| store.list_roms(&RomFilter::default(), 1, None))
+        .with(Lane::Health, |store| {
+            store.list_roms(&RomFilter::default(), 1, None)
+        })
         .await?;
     let latest = newest.roms.first().map(|r| r.rom.filename.clone());
     Ok(Json(json!({ "status": "ok", "latest": latest })).into_response())

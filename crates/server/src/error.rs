@@ -1,16 +1,26 @@
 //! Errors: of the server as a whole, and the JSON answers of the API.
 
+use std::path::PathBuf;
+
 use axum::Json;
 use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error("cannot read the store")]
     Store(#[from] romwatch_store::StoreError),
     #[error("server I/O failed")]
     Io(#[source] std::io::Error),
+    #[error("invalid server settings: {0}")]
+    Config(String),
+    #[error(
+        "the site directory {site} holds the database {db}: serve the built site (romwatch build --out), not a directory with the store in it"
+    )]
+    SiteHoldsStore { site: PathBuf, db: PathBuf },
 }
 
 /// An API error answer: a status and a message, as JSON.
@@ -18,6 +28,8 @@ pub enum ServerError {
 pub(crate) struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    /// Seconds to wait before trying again (`Retry-After`), for a 503.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -25,6 +37,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::BAD_REQUEST,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -32,6 +45,25 @@ impl ApiError {
         ApiError {
             status: StatusCode::NOT_FOUND,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 503: the server is at its limit; the client may try again later.
+    pub fn busy(message: impl Into<String>, retry_after: u64) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: message.into(),
+            retry_after: Some(retry_after),
+        }
+    }
+
+    /// 500, saying no more: the details go to the log.
+    pub fn internal() -> ApiError {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "internal error".into(),
+            retry_after: None,
         }
     }
 }
@@ -42,16 +74,21 @@ impl From<romwatch_store::StoreError> for ApiError {
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: "the store could not be read".into(),
+            retry_after: None,
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             self.status,
             Json(json!({ "error": self.message, "status": self.status.as_u16() })),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

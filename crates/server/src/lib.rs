@@ -6,7 +6,10 @@
 //! `romwatch build` swaps atomically; each request resolves it anew.
 
 mod api;
+mod config;
+mod confine;
 mod error;
+mod listen;
 mod memory;
 mod metrics;
 mod pool;
@@ -15,7 +18,6 @@ mod site;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
@@ -23,15 +25,27 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+pub use config::ServeConfig;
 pub use error::ServerError;
 
-/// Where the server reads from.
+/// Where the server reads from, and its limits.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
     /// The built site (`public`, as `romwatch build` writes it).
     pub site: PathBuf,
     /// The SQLite database.
     pub db: PathBuf,
+    /// Connections, timeouts and query bounds (`[serve]`).
+    pub limits: ServeConfig,
+}
+
+impl ServerOptions {
+    /// Checks the options before anything listens: limits that let
+    /// something through, and a site directory without the store in it.
+    pub fn check(&self) -> Result<(), ServerError> {
+        self.limits.validate().map_err(ServerError::Config)?;
+        confine::refuse_store_inside(&self.site, &self.db)
+    }
 }
 
 /// What every handler shares.
@@ -39,14 +53,35 @@ pub struct ServerOptions {
 pub(crate) struct AppState {
     pub pool: Arc<pool::StorePool>,
     pub metrics: Arc<metrics::Metrics>,
+    pub config: Arc<ServeConfig>,
 }
 
 /// The whole application: API routes, then the site for everything else.
-pub fn router(options: &ServerOptions) -> Result<Router, ServerError> {
-    let state = AppState {
-        pool: Arc::new(pool::StorePool::open(&options.db)?),
-        metrics: Arc::new(metrics::Metrics::default()),
+fn router(options: &ServerOptions, metrics: Arc<metrics::Metrics>) -> Result<Router, ServerError> {
+    options.check()?;
+    let limits = pool::PoolLimits {
+        slots: options.limits.max_store_calls,
+        budget: options.limits.query_budget(),
+        retry_after_secs: options.limits.retry_after_secs,
     };
+    let state = AppState {
+        pool: Arc::new(pool::StorePool::open(&options.db, limits, metrics.clone())?),
+        metrics,
+        config: Arc::new(options.limits.clone()),
+    };
+    let root = confine::SiteRoot::new(&options.site);
+    // Files pass the confinement check before the cache or the file
+    // service opens anything.
+    let site: Router = Router::new()
+        .fallback_service(site::service(&options.site))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(memory::FileCache::new(&options.site)),
+            memory::serve,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(root),
+            confine::confine,
+        ));
     let api = Router::new()
         .route("/api/v1/devices", get(api::devices))
         .route("/api/v1/devices/{codename}", get(api::device))
@@ -57,21 +92,19 @@ pub fn router(options: &ServerOptions) -> Result<Router, ServerError> {
         .route("/healthz", get(api::health))
         .route("/metrics", get(metrics::render));
     Ok(api
-        .fallback_service(site::service(&options.site))
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::new(memory::FileCache::new(&options.site)),
-            memory::serve,
-        ))
+        .fallback_service(site)
         .layer(axum::middleware::from_fn(site::caching))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::record,
-        ))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(16 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            options.limits.request_timeout(),
+        ))
+        // Outermost, so that it sees every answer (timeouts too) and a
+        // request dropped only when its client went away.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
         ))
         .with_state(state))
 }
@@ -82,17 +115,7 @@ pub async fn serve(
     options: &ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    use axum::serve::ListenerExt;
-    let app = router(options)?;
-    // Answers are written in parts (head, then body): send each part at
-    // once instead of holding it back for the client's delayed ACK.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ServerError::Io)
+    let metrics = Arc::new(metrics::Metrics::default());
+    let app = router(options, metrics.clone())?;
+    listen::accept_loop(listener, app, &options.limits, metrics, shutdown).await
 }

@@ -1,5 +1,6 @@
-//! `/metrics`: request counts and latencies per route, in the Prometheus
-//! (OpenMetrics) text format.
+//! `/metrics`: request counts and latencies per route, requests whose
+//! client went away before the answer, store queries by outcome, and
+//! connections, in the Prometheus (OpenMetrics) text format.
 
 use std::time::Instant;
 
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -27,6 +29,35 @@ struct RouteLabels {
     route: String,
 }
 
+/// How a store query ended.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum StoreOutcome {
+    /// Answered.
+    Done,
+    /// Failed (the log says why).
+    Failed,
+    /// Turned away at once, every slot taken (503).
+    Rejected,
+    /// Stopped at its time budget (503).
+    OverBudget,
+}
+
+impl StoreOutcome {
+    fn label(self) -> &'static str {
+        match self {
+            StoreOutcome::Done => "done",
+            StoreOutcome::Failed => "failed",
+            StoreOutcome::Rejected => "rejected",
+            StoreOutcome::OverBudget => "over_budget",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: &'static str,
+}
+
 fn latency_histogram() -> Histogram {
     // 0.1 ms to about 3 s.
     Histogram::new(exponential_buckets(0.0001, 2.0, 15))
@@ -36,6 +67,17 @@ pub(crate) struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    abandoned: Family<RouteLabels, Counter>,
+    store_calls: Family<OutcomeLabels, Counter>,
+    /// Store queries stopped before their end: over budget, or their
+    /// client gone.
+    pub store_calls_stopped: Counter,
+    /// Store queries holding a slot now.
+    pub store_calls_running: Gauge,
+    /// Connections open now.
+    pub connections: Gauge,
+    /// Connections answered 503 and closed: the cap was reached.
+    pub connections_rejected: Counter,
 }
 
 impl Default for Metrics {
@@ -55,10 +97,83 @@ impl Default for Metrics {
             "Time to answer, by route",
             latency.clone(),
         );
+        let abandoned = Family::<RouteLabels, Counter>::default();
+        registry.register(
+            "http_requests_abandoned",
+            "Requests whose client went away before the answer, by route",
+            abandoned.clone(),
+        );
+        let store_calls = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "store_queries",
+            "Store queries by outcome: done, failed, rejected (no free slot), over_budget",
+            store_calls.clone(),
+        );
+        let store_calls_stopped = Counter::default();
+        registry.register(
+            "store_queries_stopped",
+            "Store queries stopped before their end: over budget or their client gone",
+            store_calls_stopped.clone(),
+        );
+        let store_calls_running = Gauge::default();
+        registry.register(
+            "store_queries_running",
+            "Store queries holding a slot now",
+            store_calls_running.clone(),
+        );
+        let connections = Gauge::default();
+        registry.register(
+            "connections_open",
+            "HTTP connections open",
+            connections.clone(),
+        );
+        let connections_rejected = Counter::default();
+        registry.register(
+            "connections_rejected",
+            "Connections refused because the connection cap was reached",
+            connections_rejected.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
+            abandoned,
+            store_calls,
+            store_calls_stopped,
+            store_calls_running,
+            connections,
+            connections_rejected,
+        }
+    }
+}
+
+impl Metrics {
+    /// Counts a store query's outcome.
+    pub fn store_call(&self, outcome: StoreOutcome) {
+        self.store_calls
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.label(),
+            })
+            .inc();
+    }
+}
+
+/// Counts the request as abandoned unless it is disarmed: dropped with its
+/// request, before an answer, means the client went away.
+struct Abandoned<'a> {
+    metrics: &'a Metrics,
+    route: Option<&'a str>,
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if let Some(route) = self.route {
+            self.metrics
+                .abandoned
+                .get_or_create(&RouteLabels {
+                    route: route.to_string(),
+                })
+                .inc();
         }
     }
 }
@@ -73,8 +188,14 @@ pub(crate) async fn record(
         .get::<MatchedPath>()
         .map_or_else(|| "site".to_string(), |p| p.as_str().to_string());
     let started = Instant::now();
-    let response = next.run(request).await;
     let metrics = &state.metrics;
+    let mut abandoned = Abandoned {
+        metrics,
+        route: Some(&route),
+    };
+    let response = next.run(request).await;
+    abandoned.route = None;
+    drop(abandoned);
     metrics
         .latency
         .get_or_create(&RouteLabels {

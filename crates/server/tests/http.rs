@@ -70,7 +70,11 @@ fn fixture(dir: &Path) -> ServerOptions {
     )
     .unwrap();
     std::fs::write(site.join("assets/site.css"), "body{}").unwrap();
-    ServerOptions { site, db }
+    ServerOptions {
+        site,
+        db,
+        limits: romwatch_server::ServeConfig::default(),
+    }
 }
 
 async fn start(options: ServerOptions) -> String {

@@ -13,6 +13,8 @@ use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom};
 use serde::Serialize;
 
 use crate::SiteData;
+use crate::dates::{published, rfc2822};
+use crate::links::segment;
 
 /// One update page: an OS family, a device, a branch and a version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -83,6 +85,26 @@ impl<'a> Catalog<'a> {
         let mut skipped = Vec::new();
         let mut seen = HashSet::new();
         for (index, rom) in data.roms.iter().enumerate() {
+            // The version becomes a directory name; the store validates it,
+            // but the builder does not rely on that.
+            if let Err(e) = segment("version", rom.version.as_str()) {
+                skipped.push(Skipped {
+                    filename: rom.filename.to_string(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+            // Outside years 0 to 9999 a date cannot be written in a feed;
+            // the store refuses such dates, but the builder does not rely
+            // on that either.
+            let date = published(rom);
+            if rfc2822(date).is_none() {
+                skipped.push(Skipped {
+                    filename: rom.filename.to_string(),
+                    reason: format!("its date {} cannot be shown", date.date_naive()),
+                });
+                continue;
+            }
             if !seen.insert(rom.filename.as_str()) {
                 skipped.push(Skipped {
                     filename: rom.filename.to_string(),

@@ -50,6 +50,13 @@ pub enum SiteError {
     /// Another build holds the output's lock.
     #[error("another build is publishing to {out} (lock {lock})")]
     Busy { out: PathBuf, lock: PathBuf },
+    /// The build would remove most of the published site (see
+    /// [`crate::check_shrink`]); nothing was published.
+    #[error(
+        "this build would remove {removed} of the {published} published files, more than half; \
+         nothing was published (is the database the right one?). Pass --allow-shrink to publish it anyway"
+    )]
+    Shrink { published: usize, removed: usize },
     /// Atomic publishing needs symlinks, which this platform lacks.
     #[error("atomic publishing needs a Unix platform")]
     Unsupported,

@@ -10,9 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use romwatch_model::{OsFamily, OsLine, Rom};
+use romwatch_model::{OsFamily, OsLine};
 use serde::Serialize;
 use serde_json::json;
 
@@ -20,6 +20,7 @@ use crate::SiteError;
 use crate::artifact::Artifact;
 use crate::catalog::{Catalog, DeviceKey};
 use crate::config::SiteView;
+use crate::dates::{published, rfc2822};
 use crate::links::SitePath;
 use crate::views::{RomView, device_path};
 
@@ -90,13 +91,6 @@ pub(crate) fn device_feed_links(key: &DeviceKey) -> Result<FeedLinks, SiteError>
 /// The directory of an OS line's feeds: `feeds/miui-14`, `feeds/hyperos-2`.
 fn line_dir(line: &OsLine) -> Option<String> {
     line.major.map(|m| format!("{}-{m}", line.family.slug()))
-}
-
-/// When a ROM became available, as far as the data says.
-fn published(rom: &Rom) -> DateTime<Utc> {
-    rom.released
-        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
-        .unwrap_or(rom.first_seen)
 }
 
 /// The media type of a package: fastboot `.tgz` or recovery `.zip`.
@@ -210,8 +204,12 @@ fn feed_files<'a>(
     let mut updated: Option<DateTime<Utc>> = None;
     for &i in &spec.items {
         let rom = catalog.rom(i);
-        let view = RomView::new(catalog, i)?;
         let date = published(rom);
+        // The catalog leaves out ROMs whose date a feed cannot carry.
+        let Some(date_rfc2822) = rfc2822(date) else {
+            continue;
+        };
+        let view = RomView::new(catalog, i)?;
         updated = Some(updated.map_or(date, |u| u.max(date)));
         let mut summary = format!(
             "{} {} {} {} for {} ({}).",
@@ -239,7 +237,7 @@ fn feed_files<'a>(
             ),
             url,
             rfc3339: date.to_rfc3339(),
-            rfc2822: date.to_rfc2822(),
+            rfc2822: date_rfc2822,
             summary,
             download: view.download.map(str::to_string),
             mime: mime_of(&rom.filename),
@@ -284,7 +282,7 @@ fn feed_files<'a>(
         home_url: absolute(&spec.home),
         self_url: absolute(&self_path.url()),
         updated_rfc3339: updated.to_rfc3339(),
-        updated_rfc2822: updated.to_rfc2822(),
+        updated_rfc2822: rfc2822(updated).unwrap_or_default(),
         items,
     };
     let rss = page(&rss_path, items.clone());

@@ -18,6 +18,7 @@ mod artifact;
 mod catalog;
 mod config;
 mod data;
+mod dates;
 mod error;
 mod feeds;
 mod links;
@@ -25,6 +26,7 @@ mod pages;
 mod publish;
 mod report;
 mod search;
+mod shrink;
 mod sitemap;
 mod theme;
 mod views;
@@ -36,6 +38,7 @@ pub use config::SiteConfig;
 pub use data::{ExtraFile, SiteData};
 pub use error::SiteError;
 pub use report::{BuildReport, PhaseTiming};
+pub use shrink::{Shrink, check_shrink};
 
 use artifact::Artifact;
 use catalog::Catalog;
@@ -51,13 +54,26 @@ use theme::Theme;
 /// `templates/` and `assets/` override the embedded default theme.
 ///
 /// Only files whose content changed are written; when nothing changed,
-/// nothing is written at all. On error the previously published site stays
-/// live and whole.
+/// nothing is written at all. A build that would remove more than half of
+/// the published files is refused (see [`build_with`]). On error the
+/// previously published site stays live and whole.
 pub fn build(
     data: &SiteData,
     config: &SiteConfig,
     out: &Path,
     theme_dir: Option<&Path>,
+) -> Result<BuildReport, SiteError> {
+    build_with(data, config, out, theme_dir, Shrink::Refuse)
+}
+
+/// [`build`], saying whether the build may remove most of the published
+/// site ([`Shrink::Allow`]: the operator means it).
+pub fn build_with(
+    data: &SiteData,
+    config: &SiteConfig,
+    out: &Path,
+    theme_dir: Option<&Path>,
+    shrink: Shrink,
 ) -> Result<BuildReport, SiteError> {
     let mut watch = Stopwatch::start();
     let site = config.view()?;
@@ -80,7 +96,7 @@ pub fn build(
     let artifacts = plan(&catalog, &site, &theme, config.latest_count)?;
     watch.lap("plan");
 
-    let published = publisher.publish(&artifacts, &theme, &mut watch)?;
+    let published = publisher.publish(&artifacts, &theme, &mut watch, shrink)?;
     let report = BuildReport {
         files: artifacts.len(),
         written: published.written,

@@ -3,7 +3,9 @@
 //! The output path (`public`) is a symlink to one complete version of the
 //! site, `.public.versions/v-<n>`, kept beside it. A build:
 //!
-//! 1. fingerprints every file (see [`Artifact::fingerprint`]) and compares
+//! 1. refuses, before writing anything, to remove more than half of the
+//!    live version's files unless told to ([`check_shrink`]); then
+//!    fingerprints every file (see [`Artifact::fingerprint`]) and compares
 //!    it with the live version's manifest;
 //! 2. renders and writes only new or changed files, into a fresh staging
 //!    directory `v-<n+1>.partial`;
@@ -30,6 +32,7 @@ use rayon::prelude::*;
 use crate::SiteError;
 use crate::artifact::Artifact;
 use crate::report::Stopwatch;
+use crate::shrink::{Shrink, check_shrink};
 use crate::theme::Theme;
 
 /// A version's manifest: each file's fingerprint, by path.
@@ -253,6 +256,7 @@ impl Publisher {
         artifacts: &[Artifact],
         theme: &Theme,
         watch: &mut Stopwatch,
+        shrink: Shrink,
     ) -> Result<Published, SiteError> {
         let mut seen = HashSet::with_capacity(artifacts.len());
         for a in artifacts {
@@ -260,12 +264,14 @@ impl Publisher {
                 return Err(SiteError::DuplicatePath(a.path.to_string()));
             }
         }
+        let empty = Manifest::new();
+        let old = self.live.as_ref().map_or(&empty, |l| &l.manifest);
+        let removed = old.keys().filter(|k| !seen.contains(k.as_str())).count();
+        check_shrink(old.len(), removed, shrink)?;
         let next = self.next_id()?;
         let staging = self
             .versions
             .join(format!("{}.partial", version_name(next)));
-        let empty = Manifest::new();
-        let old = self.live.as_ref().map_or(&empty, |l| &l.manifest);
 
         // Pass 1: fingerprint everything, render and write what changed.
         let results: Vec<(u128, bool)> = artifacts
@@ -280,7 +286,6 @@ impl Publisher {
             })
             .collect::<Result<_, SiteError>>()?;
         let mut written = results.iter().filter(|r| r.1).count();
-        let removed = old.keys().filter(|k| !seen.contains(k.as_str())).count();
         watch.lap("render");
         if written == 0 && removed == 0 && self.live.is_some() {
             return Ok(Published {

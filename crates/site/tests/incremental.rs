@@ -10,7 +10,7 @@ use std::path::Path;
 
 use common::*;
 use romwatch_model::{Branch, Method};
-use romwatch_site::{SiteConfig, SiteError, build};
+use romwatch_site::{Shrink, SiteConfig, SiteError, build, build_with};
 
 /// Each file's inode: a rewritten file gets a new one, a carried-over file
 /// (hard link) keeps it.
@@ -215,4 +215,27 @@ fn a_second_build_at_the_same_time_is_refused() {
     assert!(matches!(err, SiteError::Busy { .. }), "{err}");
     lock.unlock().unwrap();
     build(&sample(), &config(), &out, None).unwrap();
+}
+
+#[test]
+fn a_build_removing_most_of_the_site_is_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let mut data = sample();
+    build(&data, &config(), &out, None).unwrap();
+    let before = inodes(&out);
+
+    data.roms.clear();
+    let err = build(&data, &config(), &out, None).unwrap_err();
+    assert!(matches!(err, SiteError::Shrink { .. }), "{err}");
+    assert_eq!(inodes(&out), before, "nothing was written");
+    assert!(
+        !fs::read_dir(dir.path().join(".public.versions"))
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().contains("partial")),
+        "nothing was staged"
+    );
+
+    let report = build_with(&data, &config(), &out, None, Shrink::Allow).unwrap();
+    assert!(report.removed * 2 > before.len(), "{}", report.removed);
 }

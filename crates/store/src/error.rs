@@ -28,6 +28,19 @@ pub enum StoreError {
         #[source]
         source: SqliteError,
     },
+    /// A zero-length file where a database should be.
+    #[error(
+        "the database {path} is an empty file (0 bytes), not a romwatch store; \
+         restore it from a backup, or delete it and import your data again"
+    )]
+    Empty { path: PathBuf },
+    /// `PRAGMA quick_check` found damage.
+    #[error(
+        "the database {path} is damaged ({problems}); nothing was written. \
+         Restore it from a backup, or export what can still be read \
+         (`romwatch export -o roms.jsonl`) and import it into a fresh database"
+    )]
+    Damaged { path: PathBuf, problems: String },
     /// SQLite's own message (the caller says what was being done).
     #[error(transparent)]
     Sqlite(SqliteError),
@@ -64,5 +77,17 @@ impl std::error::Error for SqliteError {}
 impl From<rusqlite::Error> for SqliteError {
     fn from(err: rusqlite::Error) -> SqliteError {
         SqliteError(err)
+    }
+}
+
+impl StoreError {
+    /// Whether the query was stopped by [`crate::Interrupter::interrupt`]
+    /// rather than failing on its own.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(SqliteError(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::OperationInterrupted
+        )
     }
 }

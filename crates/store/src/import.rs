@@ -19,6 +19,15 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
+impl From<InputError> for ImportError {
+    fn from(error: InputError) -> ImportError {
+        ImportError::Invalid {
+            errors: vec![error],
+            more: false,
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
@@ -41,11 +50,7 @@ pub fn import_text(
     now: DateTime<Utc>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ImportReport, ImportError> {
-    let records =
-        formats::read_records(source_name, text, format).map_err(|e| ImportError::Invalid {
-            errors: vec![e],
-            more: false,
-        })?;
+    let records = formats::read_records(source_name, text, format)?;
     let mut batch: Vec<Incoming> = Vec::with_capacity(records.len());
     let mut errors = Vec::new();
     for (done, (line, record)) in records.iter().enumerate() {

@@ -40,22 +40,46 @@ pub struct Page {
     pub next: Option<i64>,
 }
 
+/// The searchable words of what a user typed, each as its alphanumeric
+/// runs (`V14.0.3` → `["V14", "0", "3"]`); words with none are left out.
+fn search_words(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.split_whitespace().filter_map(|word| {
+        let tokens: Vec<&str> = word
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .collect();
+        (!tokens.is_empty()).then_some(tokens)
+    })
+}
+
+/// How many terms (alphanumeric runs) a search for `text` looks up: what
+/// its cost grows with, so that a server can refuse too many.
+pub fn search_terms(text: &str) -> usize {
+    search_words(text).map(|tokens| tokens.len()).sum()
+}
+
 /// Turns what a user typed into an FTS5 query: each word becomes a quoted
 /// prefix phrase of its alphanumeric runs (`V14.0.3` → `"V14 0 3"*`), so
 /// no input can inject FTS5 syntax. `None` when nothing searchable is left.
 pub fn fts_query(text: &str) -> Option<String> {
-    let phrases: Vec<String> = text
-        .split_whitespace()
-        .filter_map(|word| {
-            let tokens: Vec<&str> = word
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|t| !t.is_empty())
-                .collect();
-            (!tokens.is_empty()).then(|| format!("\"{}\"*", tokens.join(" ")))
-        })
+    let phrases: Vec<String> = search_words(text)
+        .map(|tokens| format!("\"{}\"*", tokens.join(" ")))
         .take(8)
         .collect();
     (!phrases.is_empty()).then(|| phrases.join(" "))
+}
+
+/// Stops, from another thread, the statement running on one store's
+/// connection; the query fails with an error for which
+/// [`StoreError::is_interrupted`] holds. Interrupting a connection that is
+/// running nothing has no effect on its later statements.
+pub struct Interrupter(rusqlite::InterruptHandle);
+
+impl Interrupter {
+    /// Stops the running statement, if any.
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
 }
 
 const SELECT: &str = "SELECT r.id, d.name, ";
@@ -145,6 +169,12 @@ impl Store {
         self.listed(&sql, vec![Value::Text(query), Value::Integer(limit as i64)])
     }
 
+    /// A handle that can stop this store's running query from another
+    /// thread (a server's time budget, or its client gone).
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter(self.connection().get_interrupt_handle())
+    }
+
     fn listed(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Listed>, StoreError> {
         let mut stmt = self.connection().prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |row| {
@@ -176,5 +206,6 @@ mod tests {
             Some("\"OR\"* \"x\"* \"NEAR\"*")
         );
         assert_eq!(fts_query("  ..  "), None);
+        assert_eq!(search_terms("V14.0.3 Global .."), 4);
     }
 }

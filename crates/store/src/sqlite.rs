@@ -5,7 +5,7 @@
 //! [`crate::migrations`]; the modules that read the store (`outbox`, `query`,
 //! `stats`, `tracking`) build on it, and it knows none of them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -33,14 +33,52 @@ impl Store {
             path: path.to_path_buf(),
             source: source.into(),
         })?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Self::init(conn)
+        let opened = conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .and_then(|()| conn.pragma_update(None, "synchronous", "NORMAL"))
+            .map_err(StoreError::from)
+            .and_then(|()| Self::init(conn));
+        opened.map_err(|error| damaged(path, error))
+    }
+
+    /// Opens the database at `path` like [`Store::open`], but only if it
+    /// is one: a zero-length file (a failed copy, a truncated disk) is
+    /// refused rather than taken as a new, empty store, whose emptiness a
+    /// build would then publish.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        refuse_empty_file(path)?;
+        Self::open(path)
+    }
+
+    /// Checks the database file with SQLite's `PRAGMA quick_check` (every
+    /// page and index entry readable and well formed; it skips matching
+    /// index contents to rows, which `integrity_check` does at many times
+    /// the cost). Commands that write call it first, so that nothing is
+    /// written into a damaged database.
+    pub fn check_integrity(&self) -> Result<(), StoreError> {
+        let path = Path::new(self.conn.path().unwrap_or_default());
+        let problems = self
+            .conn
+            .prepare("PRAGMA quick_check(20)")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            // Damage bad enough stops the check itself.
+            .map_err(|e| damaged(path, e.into()))?;
+        if problems.iter().all(|p| p == "ok") {
+            return Ok(());
+        }
+        Err(StoreError::Damaged {
+            path: path.to_path_buf(),
+            problems: problems.join("; "),
+        })
     }
 
     /// Opens an existing database for reading only (the server): no
     /// migration, no write can happen through it.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        refuse_empty_file(path)?;
         let flags =
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
@@ -80,7 +118,7 @@ impl Store {
         announce: Announce,
     ) -> Result<MergeReport, StoreError> {
         let tx = self.conn.transaction()?;
-        let report = merge_in(&tx, batch, announce)?;
+        let report = merge_in(&tx, batch, announce, &HashSet::new())?;
         tx.commit()?;
         Ok(report)
     }
@@ -120,11 +158,42 @@ impl Store {
     }
 }
 
-/// [`Store::merge`] inside a transaction the caller commits.
+/// A database SQLite finds corrupt, or not a database at all, as
+/// [`StoreError::Damaged`] with its hint; other errors as they are.
+fn damaged(path: &Path, error: StoreError) -> StoreError {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    let source = match &error {
+        StoreError::Sqlite(source) | StoreError::Migration { source, .. } => &source.0,
+        _ => return error,
+    };
+    match source.sqlite_error_code() {
+        Some(DatabaseCorrupt | NotADatabase) => StoreError::Damaged {
+            path: path.to_path_buf(),
+            problems: source.to_string(),
+        },
+        _ => error,
+    }
+}
+
+/// Refuses a database file of zero bytes; a missing file is left to the
+/// opening (which creates it, or fails read-only).
+fn refuse_empty_file(path: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == 0 => Err(StoreError::Empty {
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// [`Store::merge`] inside a transaction the caller commits. The ROMs
+/// named in `quiet` get no event whatever they learn (their announcement is
+/// held back).
 pub(crate) fn merge_in(
     tx: &Transaction,
     batch: &[Incoming],
     announce: Announce,
+    quiet: &HashSet<String>,
 ) -> Result<MergeReport, StoreError> {
     let mut report = MergeReport::default();
     // A device's name is the one the batch's last record gives it.
@@ -142,7 +211,7 @@ pub(crate) fn merge_in(
     let incrementals = batch.iter().filter_map(|i| i.incremental.as_ref());
     for rom in roms.chain(incrementals) {
         let changes = merge_one(tx, rom, &mut report)?;
-        if announce == Announce::Changes {
+        if announce == Announce::Changes && !quiet.contains(rom.filename.as_str()) {
             for kind in changes {
                 add_event(tx, &rom.filename, kind)?;
                 report.events += 1;

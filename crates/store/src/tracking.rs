@@ -1,10 +1,13 @@
 //! What the tracker keeps between runs, beside the ROMs themselves: files
-//! seen upstream but not yet on the CDN (*pending*), small run state
+//! seen upstream but not yet on the CDN (*pending*), ROMs recorded but not
+//! yet announced (*held*: their branch is undecided), small run state
 //! (`meta`), and the variants no longer checked (end of life).
 //!
-//! [`Store::merge_tracked`] writes a tracker batch — ROMs, their events and
-//! the pending files — in one transaction, so a killed run keeps whole
+//! [`Store::merge_tracked`] writes a tracker batch — ROMs, their events,
+//! the pending files and the held ROMs — in one transaction, so a killed run keeps whole
 //! batches and nothing else.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -14,6 +17,14 @@ use romwatch_model::{Codename, RomParts};
 use crate::convert::{record_of, to_parts};
 use crate::sqlite::merge_in;
 use crate::{Announce, Incoming, MergeReport, Store, StoreError};
+
+/// The file names of every held ROM.
+fn held_files(tx: &rusqlite::Transaction) -> Result<HashSet<String>, StoreError> {
+    let mut stmt =
+        tx.prepare_cached("SELECT r.filename FROM held_roms h JOIN roms r ON r.id = h.rom_id")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
 
 /// A file seen upstream whose CDN check failed: not recorded as a ROM, not
 /// announced, checked again on the next run.
@@ -30,19 +41,56 @@ pub struct PendingFile {
     pub first_seen: DateTime<Utc>,
 }
 
+/// The announcements a tracker batch holds back or lets go. A ROM whose
+/// branch a run could not decide (the check that tells Stable from Stable
+/// Beta failed) is recorded but not announced; it is announced, as what it
+/// then is, once a run has that check's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Held {
+    /// File names of new ROMs to record without announcing them.
+    pub hold: Vec<String>,
+    /// File names of held ROMs now decided: each gets its `new` event.
+    pub decide: Vec<String>,
+}
+
 impl Store {
     /// Merges a tracker batch like [`Store::merge`], and in the same
     /// transaction forgets the pending state of every file the batch records
     /// and writes `pending` (a file already pending has its check count
-    /// raised; its first-seen time is kept).
+    /// raised; its first-seen time is kept). Held ROMs (already held, or
+    /// held by `held`) get no event; those `held` decides get their `new`
+    /// event after the batch is merged, so it announces them as merged.
     pub fn merge_tracked(
         &mut self,
         batch: &[Incoming],
         announce: Announce,
         pending: &[PendingFile],
+        held: &Held,
     ) -> Result<MergeReport, StoreError> {
         let tx = self.conn_mut().transaction()?;
-        let report = merge_in(&tx, batch, announce)?;
+        let mut quiet = held_files(&tx)?;
+        quiet.extend(held.hold.iter().cloned());
+        let mut report = merge_in(&tx, batch, announce, &quiet)?;
+        if announce == Announce::Changes {
+            let mut hold = tx.prepare_cached(
+                "INSERT INTO held_roms (rom_id) SELECT id FROM roms WHERE filename = ?1
+                 ON CONFLICT (rom_id) DO NOTHING",
+            )?;
+            for filename in &held.hold {
+                hold.execute([filename])?;
+            }
+        }
+        {
+            let mut decide = tx.prepare_cached(
+                "DELETE FROM held_roms WHERE rom_id = (SELECT id FROM roms WHERE filename = ?1)",
+            )?;
+            for filename in &held.decide {
+                if decide.execute([filename])? > 0 && announce == Announce::Changes {
+                    crate::events::add_event(&tx, filename, crate::EventKind::New)?;
+                    report.events += 1;
+                }
+            }
+        }
         {
             let mut forget = tx.prepare_cached("DELETE FROM pending_files WHERE filename = ?1")?;
             let recorded = batch
@@ -75,6 +123,22 @@ impl Store {
         }
         tx.commit()?;
         Ok(report)
+    }
+
+    /// The held ROMs (see [`Held`]): file name and variant, by file name.
+    pub fn held_roms(&self) -> Result<Vec<(String, Codename)>, StoreError> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT r.filename, r.variant FROM held_roms h JOIN roms r ON r.id = h.rom_id
+             ORDER BY r.filename",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|row| {
+            let (filename, variant) = row?;
+            let variant = Codename::new(&variant)
+                .map_err(|_| StoreError::Corrupt(format!("held ROM variant {variant:?}")))?;
+            Ok((filename, variant))
+        })
+        .collect()
     }
 
     /// Every pending file, by file name.
@@ -182,10 +246,20 @@ mod tests {
             first_seen: now,
         };
         store
-            .merge_tracked(&[], Announce::Changes, std::slice::from_ref(&pending))
+            .merge_tracked(
+                &[],
+                Announce::Changes,
+                std::slice::from_ref(&pending),
+                &Held::default(),
+            )
             .unwrap();
         store
-            .merge_tracked(&[], Announce::Changes, std::slice::from_ref(&pending))
+            .merge_tracked(
+                &[],
+                Announce::Changes,
+                std::slice::from_ref(&pending),
+                &Held::default(),
+            )
             .unwrap();
         let waiting = store.pending_files().unwrap();
         assert_eq!(waiting.len(), 1);
@@ -198,10 +272,43 @@ mod tests {
 
         let incoming = to_incoming(&record(name), now).unwrap();
         let report = store
-            .merge_tracked(&[incoming], Announce::Changes, &[])
+            .merge_tracked(&[incoming], Announce::Changes, &[], &Held::default())
             .unwrap();
         assert_eq!((report.new_roms, report.events), (1, 1));
         assert!(store.pending_files().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_held_rom_is_announced_once_decided_as_what_it_then_is() {
+        let mut store = Store::open_in_memory().unwrap();
+        let name = "corot_global-ota_full-OS2.0.3.0.VMLMIXM-user-15.0-0123456789.zip";
+        let beta = Record {
+            branch: "Stable Beta".into(),
+            ..record(name)
+        };
+        let hold = Held {
+            hold: vec![name.to_string()],
+            decide: Vec::new(),
+        };
+        let incoming = to_incoming(&beta, Utc::now()).unwrap();
+        let report = store
+            .merge_tracked(&[incoming], Announce::Changes, &[], &hold)
+            .unwrap();
+        assert_eq!((report.new_roms, report.events), (1, 0));
+        assert_eq!(store.held_roms().unwrap().len(), 1);
+
+        // Decided in a later run: promoted, and announced once, as new.
+        let decide = Held {
+            hold: Vec::new(),
+            decide: vec![name.to_string()],
+        };
+        let stable = to_incoming(&record(name), Utc::now()).unwrap();
+        let report = store
+            .merge_tracked(&[stable], Announce::Changes, &[], &decide)
+            .unwrap();
+        assert_eq!((report.updated_roms, report.events), (1, 1));
+        assert!(store.held_roms().unwrap().is_empty());
+        assert_eq!(store.event_count().unwrap(), 1, "new, not promoted");
     }
 
     #[test]

@@ -148,6 +148,9 @@ pub struct VariantOutcome {
     pub sightings: BTreeMap<String, Sighting>,
     /// Pending files not seen again, with the CDN's new answer.
     pub rechecked: Vec<(PendingFile, Result<CdnFile, String>)>,
+    /// Whether the full-ROM endpoint answered the stable check: it lists
+    /// the fastboot builds that tell Stable from Stable Beta.
+    pub branch_decided: bool,
 }
 
 fn ota_query(variant: &Codename, build: &Build, branch: OtaBranch) -> OtaQuery {
@@ -209,6 +212,7 @@ pub async fn check_variant(
         fullrom(OtaBranch::Developer),
     );
     let mut sightings: BTreeMap<String, Sighting> = BTreeMap::new();
+    let branch_decided = answers.2.is_ok();
     let checked = [answers.0, answers.1, answers.2, answers.3]
         .into_iter()
         .filter_map(Result::ok)
@@ -256,6 +260,7 @@ pub async fn check_variant(
         variant,
         sightings,
         rechecked: unseen.into_iter().zip(rechecks).collect(),
+        branch_decided,
     }
 }
 

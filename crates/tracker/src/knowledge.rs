@@ -158,7 +158,13 @@ impl Variant {
                     self.stable_beta.push(rom.clone());
                 }
             }
-            (Method::Recovery, Kind::Incremental { .. }) => {}
+            // An incremental package to a Stable Beta build is promoted
+            // with it.
+            (Method::Recovery, Kind::Incremental { .. }) => {
+                if rom.branch == Branch::StableBeta {
+                    self.stable_beta.push(rom.clone());
+                }
+            }
         }
     }
 }

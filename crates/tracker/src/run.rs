@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use romwatch_model::{Branch, Codename, Device, Incoming, Method, RomParts, Size};
-use romwatch_store::{Announce, PendingFile, Store};
+use romwatch_store::{Announce, Held, PendingFile, Store};
 use romwatch_upstream::{Observation, Upstream, UpstreamConfig};
 use serde::Serialize;
 
@@ -57,6 +57,9 @@ pub struct Summary {
     pub changed: usize,
     /// Files waiting for the CDN at the end of the run.
     pub pending: usize,
+    /// ROMs recorded but not announced at the end of the run: the check
+    /// that decides their branch (Stable or Stable Beta) has not answered.
+    pub held: usize,
     /// Outbox events written.
     pub events: usize,
     /// Facts that contradicted the store (kept as stored).
@@ -89,6 +92,7 @@ pub struct Tracker {
 struct Batch {
     incoming: Vec<Incoming>,
     pending: Vec<PendingFile>,
+    held: Held,
 }
 
 impl Tracker {
@@ -113,6 +117,10 @@ impl Tracker {
         let mut pending: BTreeMap<Codename, Vec<PendingFile>> = BTreeMap::new();
         for file in store.pending_files()? {
             pending.entry(file.variant.clone()).or_default().push(file);
+        }
+        let mut held: BTreeMap<Codename, Vec<String>> = BTreeMap::new();
+        for (filename, variant) in store.held_roms()? {
+            held.entry(variant).or_default().push(filename);
         }
         let baseline = store.meta(BASELINE_DONE)?.is_none();
         let announce = if baseline && !self.config.announce_baseline {
@@ -159,11 +167,13 @@ impl Tracker {
                     continue;
                 }
             };
+            let held_before = held.remove(&outcome.variant).unwrap_or_default();
             let variant = knowledge.variant(&outcome.variant);
             reconcile_variant(
                 variant,
                 &shared.recorded,
                 outcome,
+                held_before,
                 now,
                 &mut batch,
                 &mut summary,
@@ -181,6 +191,7 @@ impl Tracker {
             summary.sources.insert(source.key().to_string(), report);
         }
         summary.pending = store.pending_files()?.len();
+        summary.held = store.held_roms()?.len();
         if baseline && !summary.nothing_checked() {
             store.set_meta(BASELINE_DONE, &now.to_rfc3339())?;
         }
@@ -195,10 +206,10 @@ impl Tracker {
         announce: Announce,
         summary: &mut Summary,
     ) -> Result<(), TrackError> {
-        if batch.incoming.is_empty() && batch.pending.is_empty() {
+        if batch.incoming.is_empty() && batch.pending.is_empty() && batch.held.decide.is_empty() {
             return Ok(());
         }
-        let report = store.merge_tracked(&batch.incoming, announce, &batch.pending)?;
+        let report = store.merge_tracked(&batch.incoming, announce, &batch.pending, &batch.held)?;
         summary.new += report.new_roms;
         summary.changed += report.updated_roms;
         summary.events += report.events;
@@ -273,16 +284,29 @@ fn plan(
 
 /// Turns one variant's findings into store writes: recorded and CDN-checked
 /// files become records, others pending; recorded Stable Beta builds whose
-/// fastboot build has appeared are promoted.
+/// fastboot build has appeared are promoted. When the check that tells
+/// Stable from Stable Beta failed, new Stable Beta ROMs are recorded but
+/// held back from announcement; `held_before`, the variant's ROMs held by
+/// earlier runs, are announced once that check has answered.
 fn reconcile_variant(
     variant: &mut Variant,
     recorded: &HashSet<String>,
     outcome: VariantOutcome,
+    held_before: Vec<String>,
     now: DateTime<Utc>,
     batch: &mut Batch,
     summary: &mut Summary,
 ) {
     let codename = outcome.variant;
+    let decided = outcome.branch_decided;
+    if decided {
+        batch.held.decide.extend(held_before);
+    }
+    let undecided = |incoming: &Incoming| {
+        !decided
+            && incoming.rom.branch == Branch::StableBeta
+            && !recorded.contains(incoming.rom.filename.as_str())
+    };
     let published = |name: &str, sighting: &Sighting| {
         recorded.contains(name) || matches!(sighting.head, Some(Ok(_)))
     };
@@ -309,6 +333,9 @@ fn reconcile_variant(
         if published(filename, sighting) {
             if let Some(incoming) = checked(parts, summary) {
                 device.get_or_insert_with(|| incoming.device.clone());
+                if undecided(&incoming) {
+                    batch.held.hold.push(incoming.rom.filename.to_string());
+                }
                 batch.incoming.push(incoming);
             }
         } else {
@@ -333,7 +360,12 @@ fn reconcile_variant(
                 if let Some(modified) = cdn.last_modified {
                     parts.released = Some(modified.date_naive());
                 }
-                batch.incoming.extend(checked(parts, summary));
+                if let Some(incoming) = checked(parts, summary) {
+                    if undecided(&incoming) {
+                        batch.held.hold.push(incoming.rom.filename.to_string());
+                    }
+                    batch.incoming.push(incoming);
+                }
             }
             Err(reason) => {
                 file.reason = reason;
@@ -437,6 +469,7 @@ mod tests {
                 },
             )]),
             rechecked: Vec::new(),
+            branch_decided: true,
         };
         let (mut batch, mut summary) = (Batch::default(), Summary::default());
         let seen = HashSet::from([recorded.rom.filename.to_string()]);
@@ -444,6 +477,7 @@ mod tests {
             &mut variant,
             &seen,
             outcome,
+            Vec::new(),
             Utc::now(),
             &mut batch,
             &mut summary,
@@ -466,7 +500,12 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         store.merge(&[recorded], Announce::Nothing).unwrap();
         let report = store
-            .merge_tracked(&batch.incoming, Announce::Changes, &batch.pending)
+            .merge_tracked(
+                &batch.incoming,
+                Announce::Changes,
+                &batch.pending,
+                &batch.held,
+            )
             .unwrap();
         assert_eq!(
             (report.new_roms, report.updated_roms, report.events),

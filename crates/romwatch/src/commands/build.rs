@@ -5,14 +5,19 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use romwatch_site::{BuildReport, ExtraFile, PhaseTiming, SiteData};
+use romwatch_site::{BuildReport, ExtraFile, PhaseTiming, Shrink, SiteData};
 use romwatch_store::formats::{self, Format};
 
 use super::{Context, print_json};
 use crate::cli::BuildArgs;
 
 pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
-    let report = build_site(ctx, &args.out, args.theme.as_deref())?;
+    let shrink = if args.allow_shrink {
+        Shrink::Allow
+    } else {
+        Shrink::Refuse
+    };
+    let report = build_site(ctx, &args.out, args.theme.as_deref(), shrink)?;
     if ctx.json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -51,10 +56,16 @@ pub fn summary_line(out: &Path, report: &BuildReport) -> String {
 }
 
 /// Builds the site from the store into `out`; the time spent reading the
-/// store is the report's first phase.
-pub fn build_site(ctx: &Context, out: &Path, theme: Option<&Path>) -> anyhow::Result<BuildReport> {
+/// store is the report's first phase. `shrink` says whether the build may
+/// remove most of the published site.
+pub fn build_site(
+    ctx: &Context,
+    out: &Path,
+    theme: Option<&Path>,
+    shrink: Shrink,
+) -> anyhow::Result<BuildReport> {
     let started = Instant::now();
-    let snapshot = ctx.store()?.snapshot()?;
+    let snapshot = ctx.store_to_read()?.snapshot()?;
     // The reference-compatible latest.yml is published with the site.
     let mut latest_yml = Vec::new();
     formats::write(&snapshot, Format::LatestYml, &mut latest_yml)
@@ -71,7 +82,7 @@ pub fn build_site(ctx: &Context, out: &Path, theme: Option<&Path>) -> anyhow::Re
         phase: "store",
         seconds: started.elapsed().as_secs_f64(),
     };
-    let mut report = romwatch_site::build(&data, &ctx.config.site, out, theme)
+    let mut report = romwatch_site::build_with(&data, &ctx.config.site, out, theme, shrink)
         .with_context(|| format!("cannot build the site in {}", out.display()))?;
     report.timings.insert(0, read);
     Ok(report)

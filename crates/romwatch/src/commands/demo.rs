@@ -13,7 +13,7 @@ use romwatch_model::paths;
 use romwatch_notify::{DeliveryOptions, FileConfig, Links, NotifyConfig, build_channels, deliver};
 use romwatch_server::ServerOptions;
 use romwatch_sim::{SimOptions, SimServer};
-use romwatch_site::SiteConfig;
+use romwatch_site::{Shrink, SiteConfig};
 use romwatch_tracker::{Tracker, TrackerConfig};
 
 use super::Context;
@@ -90,12 +90,16 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let mut store = demo.store()?;
         let summary = tracker.run(&mut store, &()).await?;
         say(&format!("track: {}", track_summary(&summary)));
-        say(&format!("build: {}", build_summary(&site_dir, &build_site(&demo, &site_dir, None)?)));
+        say(&format!("build: {}", build_summary(&site_dir, &build_site(&demo, &site_dir, None, Shrink::Refuse)?)));
         let channels = build_channels(&demo.config.notify, &|_| None)?;
         let links = Links { base_url: base_url.clone() };
         deliver(&mut store, &channels, &links, &DeliveryOptions::default()).await?;
 
-        let options = ServerOptions { site: site_dir.clone(), db: args.dir.join("romwatch.db") };
+        let options = ServerOptions {
+            site: site_dir.clone(),
+            db: args.dir.join("romwatch.db"),
+            limits: ctx.config.serve.clone(),
+        };
         let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             romwatch_server::serve(listener, &options, async {
@@ -120,7 +124,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             round += 1;
             let released = sim.release(1);
             let summary = tracker.run(&mut store, &()).await?;
-            let built = build_site(&demo, &site_dir, None)?;
+            let built = build_site(&demo, &site_dir, None, Shrink::Refuse)?;
             let report = deliver(&mut store, &channels, &links, &DeliveryOptions::default()).await?;
             let notified: usize = report.channels.iter().map(|c| c.delivered).sum();
             for name in &released {

@@ -11,7 +11,7 @@ use crate::cli::ExportArgs;
 
 pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
-    let snapshot = ctx.store()?.snapshot()?;
+    let snapshot = ctx.store_to_read()?.snapshot()?;
     match &args.output {
         None => {
             let mut out = BufWriter::new(std::io::stdout().lock());

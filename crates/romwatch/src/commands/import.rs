@@ -1,11 +1,10 @@
 //! `romwatch import FILE`: all records of a file into the store, or none.
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use romwatch_store::formats::{self, Format};
-use romwatch_store::{Announce, ImportReport, import_text};
+use romwatch_store::formats::{self, Format, MAX_INPUT_BYTES};
+use romwatch_store::{Announce, ImportError, ImportReport, import_text};
 
 use super::{Context, print_json};
 use crate::cli::ImportArgs;
@@ -18,24 +17,17 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.file.display().to_string()
     };
-    let mut raw = Vec::new();
-    if is_stdin {
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut raw)
-            .context("cannot read standard input")?;
+    let bytes = if is_stdin {
+        formats::read_input(&source_name, std::io::stdin().lock(), MAX_INPUT_BYTES)?
     } else {
-        raw = std::fs::read(&args.file).with_context(|| format!("cannot read {source_name}"))?;
-    }
-    let bytes =
-        formats::decompress(raw).with_context(|| format!("{source_name} is not valid gzip"))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        anyhow::anyhow!("{source_name}: not UTF-8 text (at byte {offset})")
-    })?;
+        let file = std::fs::File::open(&args.file)
+            .with_context(|| format!("cannot read {source_name}"))?;
+        formats::read_input(&source_name, file, MAX_INPUT_BYTES)?
+    };
+    let text = formats::utf8(&source_name, &bytes).map_err(ImportError::from)?;
     let format = match &args.format {
         Some(name) => name.parse::<Format>().map_err(anyhow::Error::msg)?,
-        None => formats::detect(&source_name, &text),
+        None => formats::detect(&source_name, text),
     };
 
     let announce = if args.announce {
@@ -48,7 +40,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let report = import_text(
         &mut store,
         &source_name,
-        &text,
+        text,
         format,
         announce,
         chrono::Utc::now(),

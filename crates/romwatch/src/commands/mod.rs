@@ -53,11 +53,29 @@ impl Context {
         &self.db
     }
 
-    /// Opens (creating if needed) the store.
+    /// Opens (creating if needed) the store to write into it, after
+    /// checking that the database is not damaged.
     pub fn store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.db).map_err(|err| match err {
-            // Already names the file it could not open.
-            StoreError::Open { .. } => err.into(),
+        let store = self.open(Store::open)?;
+        store.check_integrity()?;
+        Ok(store)
+    }
+
+    /// Opens the store to read from it: a zero-length database file is
+    /// refused, never taken as an empty store.
+    pub fn store_to_read(&self) -> anyhow::Result<Store> {
+        self.open(Store::open_existing)
+    }
+
+    fn open(
+        &self,
+        open: impl FnOnce(&std::path::Path) -> Result<Store, StoreError>,
+    ) -> anyhow::Result<Store> {
+        open(&self.db).map_err(|err| match err {
+            // These already name the file.
+            StoreError::Open { .. } | StoreError::Empty { .. } | StoreError::Damaged { .. } => {
+                err.into()
+            }
             _ => anyhow::Error::new(err)
                 .context(format!("cannot use the database {}", self.db.display())),
         })
@@ -93,9 +111,11 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 
 /// Runs an HTTP service on `listen` until Ctrl-C or SIGTERM: binds, prints
 /// `banner` (given the bound address) on stderr, then runs `serve` with the
-/// listener and the stop signal.
+/// listener and the stop signal. `blocking_threads` bounds the runtime's
+/// blocking pool (tokio's default, 512, when `None`).
 pub fn listen_until_stopped<Serve, Running>(
     listen: std::net::SocketAddr,
+    blocking_threads: Option<usize>,
     banner: impl FnOnce(std::net::SocketAddr) -> String,
     serve: Serve,
 ) -> anyhow::Result<()>
@@ -106,7 +126,11 @@ where
     ) -> Running,
     Running: Future<Output = anyhow::Result<()>>,
 {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = blocking_threads {
+        runtime.max_blocking_threads(threads);
+    }
+    let runtime = runtime
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;

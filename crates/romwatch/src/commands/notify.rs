@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, args: &NotifyArgs) -> anyhow::Result<ExitCode> {
             "the store holds no ROM to build a test message from; import or track first",
         )?;
         runtime
-            .block_on(send_test(target.as_ref(), &event, &links))
+            .block_on(send_test(target.as_ref(), &channels, &event, &links))
             .with_context(|| format!("the test message to {channel:?} was not delivered"))?;
         println!("test message delivered to {channel}");
         return Ok(ExitCode::SUCCESS);

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{SecondsFormat, Utc};
 use romwatch_notify::{DeliveryOptions, Links, build_channels, deliver};
+use romwatch_site::Shrink;
 
 use super::Context;
 use super::build::{build_site, summary_line as build_summary};
@@ -55,8 +56,9 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             // The site is rebuilt every round: a build without new data
-            // writes nothing, so this costs a read of the store.
-            match build_site(ctx, &args.out, args.theme.as_deref()) {
+            // writes nothing, so this costs a read of the store. A round
+            // never empties the site: a shrink needs `build --allow-shrink`.
+            match build_site(ctx, &args.out, args.theme.as_deref(), Shrink::Refuse) {
                 Ok(report) => log("build", &build_summary(&args.out, &report)),
                 Err(error) => log("build", &format!("failed: {error:#}")),
             }

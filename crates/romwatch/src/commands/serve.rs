@@ -12,13 +12,16 @@ use crate::cli::ServeArgs;
 pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // Creates the database and brings its schema up to date, so that the
     // read-only server can open it.
-    drop(ctx.store()?);
+    drop(ctx.store_to_read()?);
     let options = ServerOptions {
         site: args.site.clone(),
         db: ctx.db_path().to_path_buf(),
+        limits: ctx.config.serve.clone(),
     };
+    options.check()?;
     super::listen_until_stopped(
         args.listen,
+        Some(options.limits.blocking_threads()),
         |addr| {
             format!(
                 "serving {} and the live API on http://{addr}/ (Ctrl-C stops)",

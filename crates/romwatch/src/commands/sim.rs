@@ -19,6 +19,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     };
     super::listen_until_stopped(
         args.listen,
+        None,
         |addr| {
             format!(
                 "simulated Xiaomi upstream on http://{addr} (Ctrl-C stops it); point romwatch at it with --upstream http://{addr}"

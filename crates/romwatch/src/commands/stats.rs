@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use super::{Context, print_json};
 
 pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
-    let stats = ctx.store()?.stats()?;
+    let stats = ctx.store_to_read()?.stats()?;
     if ctx.json {
         print_json(&stats)?;
         return Ok(ExitCode::SUCCESS);

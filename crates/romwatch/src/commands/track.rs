@@ -85,7 +85,7 @@ pub fn run(ctx: &Context, args: &TrackArgs) -> anyhow::Result<ExitCode> {
 /// The first line of the summary.
 pub(super) fn summary_line(summary: &Summary) -> String {
     format!(
-        "{} variants, {} checks ({} answered): {} new, {} changed, {} pending, {} events{}",
+        "{} variants, {} checks ({} answered): {} new, {} changed, {} pending, {} events{}{}",
         summary.variants,
         summary.checks,
         summary.checks_ok,
@@ -97,6 +97,14 @@ pub(super) fn summary_line(summary: &Summary) -> String {
             " (baseline: nothing announced)"
         } else {
             ""
+        },
+        if summary.held > 0 {
+            format!(
+                "; {} held until the check that decides their branch answers",
+                summary.held
+            )
+        } else {
+            String::new()
         }
     )
 }

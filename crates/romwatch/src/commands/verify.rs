@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         .and_then(|n| n.to_str())
         .with_context(|| format!("{shown} has no file name romwatch could look up"))?;
     let (md5, bytes) = hash(&args.file, &shown)?;
-    let verdict = match ctx.store()?.rom(name)?.and_then(|rom| rom.md5) {
+    let verdict = match ctx.store_to_read()?.rom(name)?.and_then(|rom| rom.md5) {
         None => Verdict::Unknown,
         Some(known) if known.agrees_with(&md5) => Verdict::Official {
             prefix_only: !known.is_full(),

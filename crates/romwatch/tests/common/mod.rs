@@ -59,6 +59,11 @@ impl Scratch {
         self.run_with_stdin(args, b"")
     }
 
+    /// Runs with extra environment variables, whatever the outcome.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_full(args, b"", env)
+    }
+
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         self.ok_env(args, &[])
@@ -144,9 +149,16 @@ pub fn http(addr: &str, method: &str, path: &str) -> (String, String) {
 /// it with the address it announced on its first line of stderr
 /// (`… http://127.0.0.1:PORT …`).
 pub fn spawn_listening(dir: &Path, args: &[&str]) -> (std::process::Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_romwatch"));
+    command.args(args);
+    spawn_command_listening(dir, command)
+}
+
+/// As [`spawn_listening`], for a command that ends up running romwatch
+/// (through `sh -c '…; exec romwatch …'`, say).
+pub fn spawn_command_listening(dir: &Path, mut command: Command) -> (std::process::Child, String) {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_romwatch"))
-        .args(args)
+    let mut child = command
         .current_dir(dir)
         .env_remove("ROMWATCH_DB")
         .env_remove("ROMWATCH_CONFIG")

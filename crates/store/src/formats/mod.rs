@@ -5,20 +5,23 @@
 //! - `latest-yml`: the reference tracker's `latest.yml`;
 //! - `json` and `csv`: exports for other tools.
 //!
-//! Input may be gzip-compressed; it is detected by its magic bytes.
+//! Input may be gzip-compressed; it is detected by its magic bytes (see
+//! [`read_input`]).
 
 mod csv;
+mod input;
 mod json;
 mod jsonl;
 mod latest_yml;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::str::FromStr;
 
 use romwatch_model::{Device, Kind, Link, Method, Record, Rom};
 
 use crate::convert::to_record;
 
+pub use input::{MAX_INPUT_BYTES, ReadError, read_input, utf8};
 pub use latest_yml::LatestEntry;
 
 /// A format romwatch can read or write.
@@ -56,17 +59,6 @@ pub struct InputError {
     /// The field at fault, or `record` when the record as a whole is.
     pub field: String,
     pub message: String,
-}
-
-/// The bytes of an input, gunzipped when they are gzip.
-pub fn decompress(raw: Vec<u8>) -> std::io::Result<Vec<u8>> {
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out)?;
-        Ok(out)
-    } else {
-        Ok(raw)
-    }
 }
 
 /// Guesses the format of an input from its name and first bytes: YAML
