@@ -15,9 +15,11 @@ use romwatch_server::{ServeConfig, ServerOptions, serve};
 use romwatch_store::{Announce, Store, to_incoming};
 
 /// A store whose search for `SLOW_QUERY` has thousands of matches to rank
-/// (every version holds the term `0`), and a one-page site.
+/// (every version holds the term `0`), and a one-page site. Large enough
+/// that the query still runs when a client that gave up is noticed, even on
+/// a fast, idle machine.
 fn big_fixture(dir: &Path, limits: ServeConfig) -> ServerOptions {
-    let batch: Vec<_> = (0..6000u32)
+    let batch: Vec<_> = (0..30_000u32)
         .map(|i| {
             let version = format!("OS1.0.{i}.0.UKWEUXM");
             let filename = format!("miui_AGATEEEAGlobal_{version}_{:010x}_14.0.zip", i + 1);
