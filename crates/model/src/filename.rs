@@ -4,15 +4,12 @@
 use std::fmt;
 use std::ops::Deref;
 
-use serde::{Deserialize, Serialize};
-
 /// The longest file name accepted.
 const MAX_LEN: usize = 256;
 
 /// A plain file name: 1 to 256 bytes, no `/` or `\`, no control
 /// characters, not `.` or `..`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileName(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,12 +50,15 @@ impl fmt::Display for FileName {
     }
 }
 
-impl<'de> Deserialize<'de> for FileName {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        FileName::new(&s).map_err(serde::de::Error::custom)
+impl std::str::FromStr for FileName {
+    type Err = FileNameError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        FileName::new(text)
     }
 }
+
+serde_as_text!(FileName);
 
 #[cfg(test)]
 mod tests {
