@@ -80,7 +80,7 @@ impl<'a> Catalog<'a> {
         let variants = data
             .devices
             .iter()
-            .map(|d| (d.codename.as_str(), d))
+            .map(|d| (d.variant.as_str(), d))
             .collect();
         let mut entries = Vec::with_capacity(data.roms.len());
         let mut skipped = Vec::new();
