@@ -22,6 +22,8 @@ pub struct Config {
     pub upstream: romwatch_upstream::UpstreamConfig,
     /// `[tracker]`: concurrency, rate limit, retries, China posts.
     pub tracker: romwatch_tracker::TrackerConfig,
+    /// `[mirrors]`: whether `run` checks mirrors, budget, rate, hosts.
+    pub mirrors: romwatch_tracker::MirrorConfig,
     /// `[serve]`: connection cap, timeouts, query bounds of `romwatch serve`.
     pub serve: romwatch_server::ServeConfig,
 }

@@ -255,6 +255,7 @@ fn plan<'a>(
     let mut artifacts = updates?;
     artifacts.extend(devices?);
     artifacts.extend(pages::listing_pages(catalog, latest_count)?);
+    artifacts.push(pages::mirrors_page(catalog)?);
     artifacts.extend(feeds?);
     artifacts.extend(api?);
     artifacts.extend(search::search_files(catalog)?);

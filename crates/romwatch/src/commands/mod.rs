@@ -5,6 +5,7 @@ mod build;
 mod demo;
 mod export;
 mod import;
+mod mirrors;
 mod notify;
 mod parse;
 mod run;
@@ -96,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(&ctx, &args),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::Track(args) => track::run(&ctx, &args),
+        Command::Mirrors(args) => mirrors::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
     }
 }
