@@ -23,7 +23,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use romwatch_upstream::cdn::MIRRORS;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::handlers::{cdn_get, cdn_head, no_such_key};
 use crate::server::Shared;
@@ -85,19 +84,7 @@ impl fmt::Display for MirrorSlow {
     }
 }
 
-impl Serialize for MirrorSlow {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for MirrorSlow {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MirrorSlow, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
-    }
-}
+romwatch_model::serde_as_text!(MirrorSlow);
 
 /// Which hosts fail and which files are withdrawn.
 #[derive(Debug, Default)]
