@@ -42,14 +42,15 @@ impl Target {
             target: text.to_string(),
             reason: reason.to_string(),
         };
-        let url = url::Url::parse(text).map_err(|_| fail("expected s3://bucket/prefix"))?;
-        if url.scheme() != "s3" {
-            return Err(fail("expected s3://bucket/prefix"));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
+        // Read as written: a URL parser would resolve `a/../b` to `b`
+        // rather than let it be refused.
+        let rest = text
+            .strip_prefix("s3://")
+            .ok_or_else(|| fail("expected s3://bucket/prefix"))?;
+        if rest.contains(['?', '#']) {
             return Err(fail("a target has no query or fragment"));
         }
-        let bucket = url.host_str().unwrap_or_default();
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         // S3's rule for bucket names: 3 to 63 lowercase letters, digits,
         // `.` and `-`.
         let bucket_ok = (3..=63).contains(&bucket.len())
@@ -61,9 +62,18 @@ impl Target {
                 "the bucket name must be 3 to 63 lowercase letters, digits, '.' or '-'",
             ));
         }
-        let prefix = url.path().trim_matches('/');
-        if prefix.split('/').any(|s| s == "." || s == "..") || prefix.contains("//") {
-            return Err(fail("the prefix has an empty, '.' or '..' segment"));
+        let prefix = prefix.trim_end_matches('/');
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s != "."
+                && s != ".."
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        };
+        if !prefix.is_empty() && !prefix.split('/').all(plain) {
+            return Err(fail(
+                "each segment of the prefix must be letters, digits, '.', '_' or '-' (not '.' or '..')",
+            ));
         }
         Ok(Target {
             bucket: bucket.to_string(),
@@ -127,6 +137,8 @@ mod tests {
             "a.json"
         );
         for bad in [
+            "s3://site//x",
+            "s3://site/x%2F..",
             "https://roms-site/x",
             "s3://Roms/x",
             "s3://ab",
