@@ -166,8 +166,8 @@ pub(crate) fn search_files<'a>(catalog: &Catalog<'a>) -> Result<Vec<Artifact<'a>
         roms.push(RomEntry(
             d,
             v,
-            &rom.version,
-            &rom.filename,
+            rom.version.as_str(),
+            rom.filename.as_str(),
             rom.released
                 .map_or(String::new(), |d| d.format("%Y-%m-%d").to_string()),
             branch_index(rom.branch),
