@@ -1,8 +1,8 @@
 //! The checks of a run. Discovery asks the lists (community phones and
 //! their variants, line packages, China posts) which variants exist and
 //! what they run; then each variant is checked per branch (stable,
-//! developer) and method (recovery: OTA API; fastboot: full-ROM endpoint),
-//! and each file not yet recorded is checked on the CDN before it may be
+//! developer) and method (recovery: OTA API; fastboot: full-ROM endpoint,
+//! its JSON form first for the MD5, then its redirect form), and each file not yet recorded is checked on the CDN before it may be
 //! published.
 
 use std::collections::{BTreeMap, HashSet};
@@ -191,18 +191,26 @@ pub async fn check_variant(
         }
     };
     let fullrom_host = shared.hosts.fullrom.as_str();
-    let fullrom = |branch| {
+    let fullrom_form = |branch, form| {
         let query = FullRomQuery {
             variant: variant.clone(),
             branch,
             android_one: false,
-            form: FullRomForm::Redirect,
+            form,
         };
         async move {
             exec.check(SourceId::FullRom, fullrom_host, || {
                 up.fullrom.observe(&query)
             })
             .await
+        }
+    };
+    // The JSON form carries the package's full MD5; the redirect form
+    // answers when it fails or names no package.
+    let fullrom = |branch| async move {
+        match fullrom_form(branch, FullRomForm::Json).await {
+            Ok(found) if !found.is_empty() => Ok(found),
+            _ => fullrom_form(branch, FullRomForm::Redirect).await,
         }
     };
     let answers = tokio::join!(

@@ -83,6 +83,13 @@ async fn a_run_finds_every_published_file_with_what_the_sources_know() {
         {
             assert_eq!(rom.md5, Some(md5), "{what}: the OTA API gives the full MD5");
         }
+        if rom.method.name() == "Fastboot" {
+            assert_eq!(
+                rom.md5,
+                Some(md5),
+                "{what}: the full-ROM endpoint's JSON form gives the full MD5"
+            );
+        }
         // Stable Beta is decided by what is published: a stable recovery
         // build without its fastboot build is Stable Beta whatever the
         // simulator labelled it.
@@ -159,6 +166,33 @@ async fn releases_are_found_and_announced_once_each() {
         full.is_some(),
         "the incremental's full ROM of the same variant and version"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fastboot_builds_come_from_the_redirect_form_when_the_json_form_fails() {
+    // Only the JSON form has JSON to cut: the redirect form answers as usual.
+    let server = sim(30, 4, &["fullrom:truncated"]).await;
+    let mut store = Store::open_in_memory().unwrap();
+    let summary = track(&server, &mut store, config(&server)).await;
+    let expected = published(&server.records());
+    assert_eq!(filenames(&store), expected);
+    let fastboot: Vec<_> = store
+        .roms()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.name() == "Fastboot")
+        .collect();
+    assert!(!fastboot.is_empty());
+    assert!(
+        fastboot.iter().all(|r| r.md5.is_some_and(|m| !m.is_full())),
+        "the redirect form names the file only: the MD5 is the name's prefix"
+    );
+    let fullrom = &summary.sources["fullrom"];
+    assert_eq!(
+        fullrom.requests, fullrom.checks,
+        "one request per form: the JSON form's broken answer is not retried"
+    );
+    assert_eq!(fullrom.failed * 2, fullrom.checks, "{fullrom:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
