@@ -153,6 +153,11 @@ pub struct TrackArgs {
     /// `[tracker] rate`]
     #[arg(long, env = "ROMWATCH_RATE", value_name = "R")]
     pub rate: Option<f64>,
+    /// OTA queries this run may spend filling stored builds that lack their
+    /// full MD5 or changelog, newest first; 0 turns it off [default: 500;
+    /// `[tracker] backfill`]
+    #[arg(long, env = "ROMWATCH_BACKFILL", value_name = "N")]
+    pub backfill: Option<usize>,
     /// Announce the first run on an empty store too (by default it records
     /// a silent baseline, so channels are not flooded with history)
     #[arg(long)]

@@ -135,6 +135,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER generation_device_delete AFTER DELETE ON devices BEGIN
         UPDATE generation SET value = value + 1;
     END;",
+    // 7: builds the OTA API did not know when the backfill asked about
+    // them (no `CurrentRom`): not asked again until the memory expires.
+    "CREATE TABLE unknown_to_api (
+        filename TEXT PRIMARY KEY,
+        asked_at TEXT NOT NULL               -- RFC 3339, UTC
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.

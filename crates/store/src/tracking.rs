@@ -1,7 +1,8 @@
 //! What the tracker keeps between runs, beside the ROMs themselves: files
 //! seen upstream but not yet on the CDN (*pending*), ROMs recorded but not
 //! yet announced (*held*: their branch is undecided), small run state
-//! (`meta`), and the variants no longer checked (end of life).
+//! (`meta`), the variants no longer checked (end of life), and the builds
+//! the OTA API did not know when the backfill asked (*unknown to the API*).
 //!
 //! [`Store::merge_tracked`] writes a tracker batch — ROMs, their events,
 //! the pending files and the held ROMs — in one transaction, so a killed run keeps whole
@@ -192,6 +193,40 @@ impl Store {
         Ok(())
     }
 
+    /// Remembers that the OTA API did not know these builds when asked at
+    /// `asked_at` (see [`Store::unknown_to_api`]).
+    pub fn remember_unknown_to_api(
+        &mut self,
+        filenames: &[String],
+        asked_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut remember = tx.prepare_cached(
+                "INSERT INTO unknown_to_api (filename, asked_at) VALUES (?1, ?2)
+                 ON CONFLICT (filename) DO UPDATE SET asked_at = excluded.asked_at",
+            )?;
+            let at = asked_at.to_rfc3339_opts(SecondsFormat::Micros, true);
+            for filename in filenames {
+                remember.execute(params![filename, at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The builds the OTA API did not know when asked after `since`, by
+    /// file name: the backfill leaves them alone until then.
+    pub fn unknown_to_api(&self, since: DateTime<Utc>) -> Result<HashSet<String>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare_cached("SELECT filename FROM unknown_to_api WHERE asked_at > ?1")?;
+        // RFC 3339 in UTC with a fixed precision sorts as text.
+        let since = since.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let rows = stmt.query_map([since], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Marks a variant end-of-life (no longer checked) or not; whether the
     /// store knows the variant.
     pub fn set_end_of_life(&mut self, variant: &Codename, end: bool) -> Result<bool, StoreError> {
@@ -309,6 +344,28 @@ mod tests {
         assert_eq!((report.updated_roms, report.events), (1, 1));
         assert!(store.held_roms().unwrap().is_empty());
         assert_eq!(store.event_count().unwrap(), 1, "new, not promoted");
+    }
+
+    #[test]
+    fn builds_unknown_to_the_api_are_remembered_until_their_memory_expires() {
+        let mut store = Store::open_in_memory().unwrap();
+        let asked = DateTime::parse_from_rfc3339("2026-11-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        store
+            .remember_unknown_to_api(&["a.zip".into(), "b.zip".into()], asked)
+            .unwrap();
+        let day = chrono::Duration::days(1);
+        assert_eq!(store.unknown_to_api(asked - day).unwrap().len(), 2);
+        assert!(store.unknown_to_api(asked + day).unwrap().is_empty());
+        // Asked again later: remembered from the later time.
+        store
+            .remember_unknown_to_api(&["a.zip".into()], asked + day * 2)
+            .unwrap();
+        assert_eq!(
+            store.unknown_to_api(asked + day).unwrap(),
+            HashSet::from(["a.zip".to_string()])
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use romwatch_upstream::{
     OtaQuery, SourceId, Upstream, UpstreamConfig,
 };
 
+use crate::backfill::BackfillAsk;
 use crate::exec::{CheckError, Executor};
 use crate::knowledge::Build;
 use crate::reconcile::{Sighting, variant_of};
@@ -138,6 +139,8 @@ pub struct VariantPlan {
     pub discovered: Vec<Observation>,
     /// Files of the variant still waiting for the CDN.
     pub pending: Vec<PendingFile>,
+    /// Stored builds to ask the OTA API about (the backfill).
+    pub backfill: Vec<BackfillAsk>,
 }
 
 /// What checking one variant found.
@@ -151,6 +154,10 @@ pub struct VariantOutcome {
     /// Whether the full-ROM endpoint answered the stable check: it lists
     /// the fastboot builds that tell Stable from Stable Beta.
     pub branch_decided: bool,
+    /// The backfill's asks whose `CurrentRom` came back.
+    pub filled: usize,
+    /// The backfill's asks the API answered without a `CurrentRom`.
+    pub unknown_to_api: Vec<String>,
 }
 
 fn ota_query(variant: &Codename, build: &Build, branch: OtaBranch) -> OtaQuery {
@@ -213,17 +220,45 @@ pub async fn check_variant(
             _ => fullrom_form(branch, FullRomForm::Redirect).await,
         }
     };
-    let answers = tokio::join!(
+    let backfill = join_all(plan.backfill.iter().map(|ask| {
+        let branch = if ask.stable {
+            OtaBranch::Stable
+        } else {
+            OtaBranch::Developer
+        };
+        let query = ota_query(&variant, &ask.build, branch);
+        async move {
+            exec.check(SourceId::Ota, ota_host, || up.ota.observe_current(&query))
+                .await
+        }
+    }));
+    let (stable, developer, fullrom_stable, fullrom_developer, backfilled) = tokio::join!(
         ota(plan.current_stable.clone(), OtaBranch::Stable),
         ota(plan.current_developer.clone(), OtaBranch::Developer),
         fullrom(OtaBranch::Stable),
         fullrom(OtaBranch::Developer),
+        backfill,
     );
     let mut sightings: BTreeMap<String, Sighting> = BTreeMap::new();
-    let branch_decided = answers.2.is_ok();
-    let checked = [answers.0, answers.1, answers.2, answers.3]
+    let branch_decided = fullrom_stable.is_ok();
+    let (mut filled, mut unknown_to_api) = (0, Vec::new());
+    let mut answered = Vec::new();
+    for (ask, answer) in plan.backfill.iter().zip(backfilled) {
+        // A failed ask is left for a later run.
+        let Ok((current, observations)) = answer else {
+            continue;
+        };
+        match current {
+            Some(name) if name == ask.filename => filled += 1,
+            Some(_) => {}
+            None => unknown_to_api.push(ask.filename.clone()),
+        }
+        answered.push(observations);
+    }
+    let checked = [stable, developer, fullrom_stable, fullrom_developer]
         .into_iter()
         .filter_map(Result::ok)
+        .chain(answered)
         .flatten();
     for observation in plan.discovered.into_iter().chain(checked) {
         if variant_of(&observation).as_ref() != Some(&variant) {
@@ -269,6 +304,8 @@ pub async fn check_variant(
         sightings,
         rechecked: unseen.into_iter().zip(rechecks).collect(),
         branch_decided,
+        filled,
+        unknown_to_api,
     }
 }
 

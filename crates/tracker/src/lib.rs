@@ -9,6 +9,7 @@
 //! writes ROMs and their outbox events in batches, one transaction each.
 //! Nothing here renders anything or delivers notifications.
 
+mod backfill;
 mod checks;
 pub mod config;
 pub mod error;
@@ -17,6 +18,7 @@ mod knowledge;
 mod reconcile;
 mod run;
 
+pub use backfill::BackfillReport;
 pub use config::TrackerConfig;
 pub use error::TrackError;
 pub use exec::{CheckError, Executor, SourceReport};
