@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::task::{Context, Poll};
 
@@ -27,6 +28,9 @@ pub(crate) struct SimState {
     // A std lock: handlers never hold it across an await.
     catalog: RwLock<Catalog>,
     pub faults: Faults,
+    /// Bytes of package bodies served to `Range` requests (and to those
+    /// whose `Range` was ignored).
+    package_bytes: Arc<AtomicU64>,
 }
 
 pub(crate) type Shared = Arc<SimState>;
@@ -60,6 +64,7 @@ impl SimState {
         Ok(SimState {
             catalog: RwLock::new(catalog),
             faults,
+            package_bytes: Arc::default(),
         })
     }
 
@@ -71,6 +76,11 @@ impl SimState {
 
     fn write(&self) -> RwLockWriteGuard<'_, Catalog> {
         self.catalog.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The counter of package bytes served.
+    pub fn package_bytes(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.package_bytes)
     }
 
     pub fn rom_count(&self) -> usize {
