@@ -41,8 +41,8 @@ pub enum Fault {
     /// `200` with an HTML error page.
     HtmlPage,
     /// The answer's JSON cut in half (inside the envelope for the OTA API);
-    /// on the CDN, a `Range` answer that stops halfway through the bytes
-    /// its `Content-Length` announces.
+    /// on the CDN, a `Range` answer holding half the bytes its
+    /// `Content-Range` names.
     TruncatedJson,
     /// OTA: an answer encrypted under another key (bad padding).
     WrongCiphertext,

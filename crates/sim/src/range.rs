@@ -60,31 +60,16 @@ pub(crate) struct PackageStream {
     body: PackageBody,
     at: u64,
     end: u64,
-    /// Where this answer stops short of `end` (the truncated fault).
-    stop: u64,
     served: Arc<AtomicU64>,
 }
 
 impl PackageStream {
-    /// Bytes `start..=last` of `body`; with `truncated`, only their first half.
-    pub fn new(
-        body: PackageBody,
-        start: u64,
-        last: u64,
-        truncated: bool,
-        served: Arc<AtomicU64>,
-    ) -> PackageStream {
-        let end = last + 1;
-        let stop = if truncated {
-            start + (end - start) / 2
-        } else {
-            end
-        };
+    /// Bytes `start..end` of `body`.
+    pub fn new(body: PackageBody, start: u64, end: u64, served: Arc<AtomicU64>) -> PackageStream {
         PackageStream {
             body,
             at: start,
             end,
-            stop,
             served,
         }
     }
@@ -98,14 +83,10 @@ impl http_body::Body for PackageStream {
         mut self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        if self.at >= self.stop {
-            return Poll::Ready(if self.stop < self.end {
-                Some(Err(io::Error::from(io::ErrorKind::UnexpectedEof)))
-            } else {
-                None
-            });
+        if self.at >= self.end {
+            return Poll::Ready(None);
         }
-        let n = CHUNK.min(self.stop - self.at);
+        let n = CHUNK.min(self.end - self.at);
         let mut chunk = vec![0u8; n as usize];
         let filled = self.body.read_at(self.at, &mut chunk) as u64;
         chunk.truncate(filled as usize);
