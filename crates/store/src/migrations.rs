@@ -137,9 +137,17 @@ const MIGRATIONS: &[&str] = &[
     END;",
     // 7: builds the OTA API did not know when the backfill asked about
     // them (no `CurrentRom`): not asked again until the memory expires.
+    // What recovery packages' own metadata says, read by HTTP range.
     "CREATE TABLE unknown_to_api (
         filename TEXT PRIMARY KEY,
         asked_at TEXT NOT NULL               -- RFC 3339, UTC
+    ) STRICT;
+    CREATE TABLE package_facts (
+        filename       TEXT PRIMARY KEY,
+        security_patch TEXT,                 -- YYYY-MM-DD
+        fingerprint    TEXT,
+        build_time     TEXT,                 -- RFC 3339, UTC
+        pre_build      TEXT                  -- an incremental's from-build fingerprint
     ) STRICT;",
 ];
 

@@ -8,12 +8,12 @@
 //! the pending files and the held ROMs — in one transaction, so a killed run keeps whole
 //! batches and nothing else.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use romwatch_model::{Codename, RomParts};
+use romwatch_model::{Codename, PackageFacts, RomParts};
 
 use crate::convert::{record_of, to_parts};
 use crate::sqlite::merge_in;
@@ -227,6 +227,75 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Records what packages' metadata says, by file name (replacing what
+    /// an earlier read said).
+    pub fn record_package_facts(
+        &mut self,
+        facts: &[(String, PackageFacts)],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut write = tx.prepare_cached(
+                "INSERT INTO package_facts (filename, security_patch, fingerprint, build_time, pre_build)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (filename) DO UPDATE SET
+                    security_patch = excluded.security_patch, fingerprint = excluded.fingerprint,
+                    build_time = excluded.build_time, pre_build = excluded.pre_build",
+            )?;
+            for (filename, f) in facts {
+                write.execute(params![
+                    filename,
+                    f.security_patch.map(|d| d.to_string()),
+                    f.fingerprint,
+                    f.build_time
+                        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                    f.pre_build,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every package's recorded metadata, by file name.
+    pub fn package_facts(&self) -> Result<HashMap<String, PackageFacts>, StoreError> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT filename, security_patch, fingerprint, build_time, pre_build FROM package_facts",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (filename, patch, fingerprint, time, pre_build) = row?;
+            let corrupt =
+                |what: &str| StoreError::Corrupt(format!("package facts {what} of {filename}"));
+            let security_patch = patch
+                .map(|p| NaiveDate::parse_from_str(&p, "%Y-%m-%d").map_err(|_| corrupt("date")))
+                .transpose()?;
+            let build_time = time
+                .map(|t| {
+                    DateTime::parse_from_rfc3339(&t)
+                        .map(|t| t.with_timezone(&Utc))
+                        .map_err(|_| corrupt("time"))
+                })
+                .transpose()?;
+            let facts = PackageFacts {
+                security_patch,
+                fingerprint,
+                build_time,
+                pre_build,
+            };
+            Ok((filename, facts))
+        })
+        .collect()
+    }
+
     /// Marks a variant end-of-life (no longer checked) or not; whether the
     /// store knows the variant.
     pub fn set_end_of_life(&mut self, variant: &Codename, end: bool) -> Result<bool, StoreError> {
@@ -366,6 +435,27 @@ mod tests {
             store.unknown_to_api(asked + day).unwrap(),
             HashSet::from(["a.zip".to_string()])
         );
+    }
+
+    #[test]
+    fn package_facts_are_kept_and_missing_values_stay_missing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let facts = PackageFacts::from_metadata(
+            "post-build=Xiaomi/a/a:14/UKQ1.230905.001/V1:user/release-keys\npost-security-patch-level=2024-05-01\npost-timestamp=1715000000\n",
+        );
+        let bare = PackageFacts {
+            fingerprint: Some("f".into()),
+            ..PackageFacts::default()
+        };
+        store
+            .record_package_facts(&[
+                ("a.zip".into(), facts.clone()),
+                ("b.zip".into(), bare.clone()),
+            ])
+            .unwrap();
+        let read = store.package_facts().unwrap();
+        assert_eq!(read["a.zip"], facts);
+        assert_eq!(read["b.zip"], bare);
     }
 
     #[test]

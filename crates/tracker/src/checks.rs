@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use romwatch_model::{Branch, Codename, Link, Method};
+use romwatch_model::{Branch, Codename, Link, Method, PackageFacts};
 use romwatch_store::PendingFile;
 use romwatch_upstream::cdn::package_path;
 use romwatch_upstream::{
@@ -20,6 +20,7 @@ use romwatch_upstream::{
 use crate::backfill::BackfillAsk;
 use crate::exec::{CheckError, Executor};
 use crate::knowledge::Build;
+use crate::metadata::{self, MetadataReport, ToRead};
 use crate::reconcile::{Sighting, variant_of};
 
 /// The host each source is reached at, the key of its rate limit.
@@ -47,6 +48,11 @@ impl Hosts {
             china: host_of(&config.china.base_url),
             cdn: host_of(&config.cdn.base_url),
         }
+    }
+
+    /// The CDN's host.
+    pub fn cdn(&self) -> &str {
+        &self.cdn
     }
 
     /// The host the OTA API is asked at about `variant`.
@@ -158,6 +164,9 @@ pub struct VariantOutcome {
     pub filled: usize,
     /// The backfill's asks the API answered without a `CurrentRom`.
     pub unknown_to_api: Vec<String>,
+    /// What the metadata of packages read this run says.
+    pub facts: Vec<(String, PackageFacts)>,
+    pub metadata: MetadataReport,
 }
 
 fn ota_query(variant: &Codename, build: &Build, branch: OtaBranch) -> OtaQuery {
@@ -220,7 +229,7 @@ pub async fn check_variant(
             _ => fullrom_form(branch, FullRomForm::Redirect).await,
         }
     };
-    let backfill = join_all(plan.backfill.iter().map(|ask| {
+    let backfill = join_all(plan.backfill.iter().filter(|a| a.ask_api).map(|ask| {
         let branch = if ask.stable {
             OtaBranch::Stable
         } else {
@@ -241,15 +250,17 @@ pub async fn check_variant(
     );
     let mut sightings: BTreeMap<String, Sighting> = BTreeMap::new();
     let branch_decided = fullrom_stable.is_ok();
-    let (mut filled, mut unknown_to_api) = (0, Vec::new());
+    let (mut api_filled, mut unknown_to_api) = (HashSet::new(), Vec::new());
     let mut answered = Vec::new();
-    for (ask, answer) in plan.backfill.iter().zip(backfilled) {
+    for (ask, answer) in plan.backfill.iter().filter(|a| a.ask_api).zip(backfilled) {
         // A failed ask is left for a later run.
         let Ok((current, observations)) = answer else {
             continue;
         };
         match current {
-            Some(name) if name == ask.filename => filled += 1,
+            Some(name) if name == ask.filename => {
+                api_filled.insert(ask.filename.as_str());
+            }
             Some(_) => {}
             None => unknown_to_api.push(ask.filename.clone()),
         }
@@ -286,6 +297,41 @@ pub async fn check_variant(
             sighting.head = Some(answer);
         }
     }
+    // Recovery packages new this run and on the CDN, and the backfill's
+    // builds never read: their metadata by range.
+    let mut to_read: Vec<ToRead> = sightings
+        .iter()
+        .filter(|(_, s)| matches!(s.head, Some(Ok(_))))
+        .filter_map(|(name, s)| {
+            let first = s.observations.first()?;
+            (first.package.method == Method::Recovery).then(|| ToRead {
+                filename: name.clone(),
+                link: cdn_link(first),
+                from: first.package.from.as_ref().map(|v| v.to_string()),
+            })
+        })
+        .collect();
+    to_read.extend(
+        plan.backfill
+            .iter()
+            .filter(|a| a.read_metadata)
+            .filter_map(|a| {
+                Some(ToRead {
+                    filename: a.filename.clone(),
+                    link: a.link.clone()?,
+                    from: None,
+                })
+            }),
+    );
+    let (facts, metadata) = metadata::read_all(shared, to_read).await;
+    // A backfilled build is filled when each thing it lacked came back.
+    let read: HashSet<&str> = facts.iter().map(|(name, _)| name.as_str()).collect();
+    let filled = plan
+        .backfill
+        .iter()
+        .filter(|a| !a.ask_api || api_filled.contains(a.filename.as_str()))
+        .filter(|a| !a.read_metadata || read.contains(a.filename.as_str()))
+        .count();
     let unseen: Vec<PendingFile> = plan
         .pending
         .into_iter()
@@ -306,6 +352,8 @@ pub async fn check_variant(
         branch_decided,
         filled,
         unknown_to_api,
+        facts,
+        metadata,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod exec;
 mod knowledge;
+mod metadata;
 mod reconcile;
 mod run;
 
@@ -22,4 +23,5 @@ pub use backfill::BackfillReport;
 pub use config::TrackerConfig;
 pub use error::TrackError;
 pub use exec::{CheckError, Executor, SourceReport};
+pub use metadata::MetadataReport;
 pub use run::{BASELINE_DONE, Progress, Summary, Tracker};

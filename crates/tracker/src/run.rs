@@ -12,17 +12,18 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use romwatch_model::{Branch, Codename, Device, Incoming, Method, RomParts, Size};
+use romwatch_model::{Branch, Codename, Device, Incoming, Method, PackageFacts, RomParts, Size};
 use romwatch_store::{Announce, Held, PendingFile, Store};
 use romwatch_upstream::{Observation, Upstream, UpstreamConfig};
 use serde::Serialize;
 
-use crate::backfill::{self, BackfillReport, UNKNOWN_MEMORY_DAYS};
+use crate::backfill::{self, BackfillReport, Known, UNKNOWN_MEMORY_DAYS};
 use crate::checks::{self, Hosts, Shared, VariantOutcome, VariantPlan, full_build};
 use crate::config::TrackerConfig;
 use crate::error::TrackError;
 use crate::exec::{Executor, SourceReport};
 use crate::knowledge::{Build, Knowledge, Variant};
+use crate::metadata::MetadataReport;
 use crate::reconcile::{self, Sighting};
 
 /// The `meta` key set once the silent baseline run has completed.
@@ -72,6 +73,9 @@ pub struct Summary {
     /// Stored builds asked about on the OTA API to fill their MD5 and
     /// changelog, and what is left for later runs.
     pub backfill: BackfillReport,
+    /// Package metadata read by HTTP range: packages, failures, requests
+    /// and bytes.
+    pub metadata: MetadataReport,
     pub elapsed_ms: u128,
     /// Per source: checks, requests, retries, failures by cause.
     pub sources: BTreeMap<String, SourceReport>,
@@ -99,6 +103,8 @@ struct Batch {
     held: Held,
     /// Builds the OTA API did not know when the backfill asked.
     unknown_to_api: Vec<String>,
+    /// What packages' metadata says, by file name.
+    facts: Vec<(String, PackageFacts)>,
 }
 
 impl Tracker {
@@ -151,8 +157,13 @@ impl Tracker {
         let mut plans = plan(&knowledge, &end_of_life, discovery.by_variant, pending);
         let unknown_since = now - chrono::Duration::days(UNKNOWN_MEMORY_DAYS);
         if self.config.backfill > 0 {
-            let unknown = store.unknown_to_api(unknown_since)?;
-            let found = backfill::candidates(&roms, &unknown, &|v| plans.contains_key(v));
+            let unknown_to_api = store.unknown_to_api(unknown_since)?;
+            let with_facts: HashSet<String> = store.package_facts()?.into_keys().collect();
+            let known = Known {
+                unknown_to_api: &unknown_to_api,
+                with_facts: &with_facts,
+            };
+            let found = backfill::candidates(&roms, &known, &|v| plans.contains_key(v));
             // The variant's own OTA checks claim these builds already.
             let claimed = |variant: &Codename, version: &str| {
                 plans.get(variant).is_some_and(|p| {
@@ -162,7 +173,7 @@ impl Tracker {
                         .any(|b| b.version.as_str() == version)
                 })
             };
-            for (variant, asks) in backfill::asks(&found, self.config.backfill, &claimed) {
+            for (variant, asks) in backfill::asks(&found, &known, self.config.backfill, &claimed) {
                 summary.backfill.asked += asks.len();
                 if let Some(plan) = plans.get_mut(&variant) {
                     plan.backfill = asks;
@@ -197,6 +208,8 @@ impl Tracker {
                 }
             };
             summary.backfill.filled += outcome.filled;
+            summary.metadata.add(&outcome.metadata);
+            batch.facts.extend(outcome.facts.iter().cloned());
             batch
                 .unknown_to_api
                 .extend(outcome.unknown_to_api.iter().cloned());
@@ -225,12 +238,14 @@ impl Tracker {
         }
         summary.pending = store.pending_files()?.len();
         summary.held = store.held_roms()?.len();
-        summary.backfill.left = backfill::candidates(
-            &store.roms()?,
-            &store.unknown_to_api(unknown_since)?,
-            &|v| plans_checked.contains(v),
-        )
-        .len();
+        let unknown_to_api = store.unknown_to_api(unknown_since)?;
+        let with_facts: HashSet<String> = store.package_facts()?.into_keys().collect();
+        let known = Known {
+            unknown_to_api: &unknown_to_api,
+            with_facts: &with_facts,
+        };
+        summary.backfill.left =
+            backfill::candidates(&store.roms()?, &known, &|v| plans_checked.contains(v)).len();
         if baseline && !summary.nothing_checked() {
             store.set_meta(BASELINE_DONE, &now.to_rfc3339())?;
         }
@@ -250,7 +265,11 @@ impl Tracker {
             store.remember_unknown_to_api(&batch.unknown_to_api, now)?;
             batch.unknown_to_api.clear();
         }
-        if batch.incoming.is_empty() && batch.pending.is_empty() && batch.held.decide.is_empty() {
+        if batch.incoming.is_empty()
+            && batch.pending.is_empty()
+            && batch.held.decide.is_empty()
+            && batch.facts.is_empty()
+        {
             return Ok(());
         }
         let report = store.merge_tracked(&batch.incoming, announce, &batch.pending, &batch.held)?;
@@ -267,6 +286,9 @@ impl Tracker {
                 seen = conflict.incoming,
                 "a source contradicts the store; the stored fact is kept"
             );
+        }
+        if !batch.facts.is_empty() {
+            store.record_package_facts(&batch.facts)?;
         }
         *batch = Batch::default();
         Ok(())
@@ -516,6 +538,8 @@ mod tests {
             branch_decided: true,
             filled: 0,
             unknown_to_api: Vec::new(),
+            facts: Vec::new(),
+            metadata: MetadataReport::default(),
         };
         let (mut batch, mut summary) = (Batch::default(), Summary::default());
         let seen = HashSet::from([recorded.rom.filename.to_string()]);

@@ -169,6 +169,60 @@ async fn releases_are_found_and_announced_once_each() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_recovery_package_found_has_its_metadata_read_by_range() {
+    let server = sim(40, 3, &[]).await;
+    let mut store = Store::open_in_memory().unwrap();
+    let summary = track(&server, &mut store, config(&server)).await;
+    let facts = store.package_facts().unwrap();
+    let recovery: Vec<_> = store
+        .roms()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.name() == "Recovery")
+        .collect();
+    assert!(recovery.len() > 40);
+    let mut incrementals = 0;
+    for rom in &recovery {
+        let what = rom.filename.as_str();
+        let expected = server.package_metadata(what).unwrap();
+        let read = facts
+            .get(what)
+            .unwrap_or_else(|| panic!("{what}: no metadata"));
+        assert_eq!(read.security_patch, expected.security_patch, "{what}");
+        assert_eq!(
+            read.fingerprint.as_ref(),
+            Some(&expected.fingerprint),
+            "{what}"
+        );
+        assert_eq!(
+            read.build_time.map(|t| t.timestamp()),
+            expected.build_time,
+            "{what}"
+        );
+        if let Kind::Incremental { from } = &rom.kind {
+            incrementals += 1;
+            assert_eq!(
+                read.pre_build
+                    .as_deref()
+                    .and_then(romwatch_model::fingerprint_version),
+                Some(from.as_str()),
+                "{what}: its pre-build is its from-version"
+            );
+        }
+    }
+    assert!(incrementals > 0);
+    let metadata = summary.metadata;
+    assert_eq!((metadata.read, metadata.failed), (recovery.len(), 0));
+    assert_eq!(metadata.pre_build_mismatches, 0);
+    assert_eq!(
+        metadata.requests, metadata.read as u64,
+        "one request a package"
+    );
+    assert!(metadata.bytes <= metadata.read as u64 * 64 * 1024);
+    assert_eq!(server.package_bytes_served(), metadata.bytes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fastboot_builds_come_from_the_redirect_form_when_the_json_form_fails() {
     // Only the JSON form has JSON to cut: the redirect form answers as usual.
     let server = sim(30, 4, &["fullrom:truncated"]).await;

@@ -119,6 +119,22 @@ fn print_summary(summary: &Summary) {
         "  backfill: {} asked, {} filled, {} left",
         backfill.asked, backfill.filled, backfill.left
     );
+    let metadata = &summary.metadata;
+    println!(
+        "  package metadata: {} read, {} failed, {} range requests, {} bytes{}",
+        metadata.read,
+        metadata.failed,
+        metadata.requests,
+        metadata.bytes,
+        if metadata.pre_build_mismatches > 0 {
+            format!(
+                "; {} incrementals whose pre-build names another version",
+                metadata.pre_build_mismatches
+            )
+        } else {
+            String::new()
+        }
+    );
     for (source, report) in &summary.sources {
         let errors: Vec<String> = report
             .errors
