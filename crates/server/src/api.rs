@@ -41,7 +41,7 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
             let devices: Vec<_> = store
                 .devices()?
                 .into_iter()
-                .filter(|d| d.codename.as_str() == wanted || d.device.as_str() == wanted)
+                .filter(|d| d.variant.as_str() == wanted || d.codename.as_str() == wanted)
                 .collect();
             let filter = RomFilter {
                 codename: Some(wanted),
@@ -148,7 +148,7 @@ pub(crate) async fn roms(
             store.list_roms(&filter, limit, cursor)
         })
         .await?;
-    Ok(Json(json!({ "roms": page.roms, "next_cursor": page.next })).into_response())
+    Ok(Json(json!({ "roms": page.roms, "next_cursor": page.next_cursor })).into_response())
 }
 
 pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<String>) -> ApiResult {
@@ -198,7 +198,7 @@ pub(crate) async fn search(
         "q": q,
         "devices": found.devices,
         "roms": found.roms,
-        "next_cursor": found.next,
+        "next_cursor": found.next_cursor,
     }))
     .into_response())
 }

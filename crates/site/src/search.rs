@@ -167,7 +167,7 @@ pub(crate) fn search_files<'a>(catalog: &Catalog<'a>) -> Result<Vec<Artifact<'a>
             d,
             v,
             rom.version.as_str(),
-            rom.filename.as_str(),
+            &rom.filename,
             rom.released
                 .map_or(String::new(), |d| d.format("%Y-%m-%d").to_string()),
             branch_index(rom.branch),

@@ -135,7 +135,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER generation_device_delete AFTER DELETE ON devices BEGIN
         UPDATE generation SET value = value + 1;
     END;",
-    // 7: builds the OTA API did not know when the backfill asked about
+    // 7: the devices table names its columns as the model does: `variant`
+    // (`corot_eea_global`, the key) and `codename` (the device's, `corot`),
+    // as the roms table always has. SQLite rewrites the references in
+    // triggers, indexes and foreign keys.
+    "ALTER TABLE devices RENAME COLUMN codename TO variant;
+    ALTER TABLE devices RENAME COLUMN device TO codename;",
+    // 8: builds the OTA API did not know when the backfill asked about
     // them (no `CurrentRom`): not asked again until the memory expires.
     // What recovery packages' own metadata says, read by HTTP range.
     "CREATE TABLE unknown_to_api (
