@@ -231,8 +231,8 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records what packages' metadata says, by file name (replacing what
-    /// an earlier read said).
+    /// Records what packages' metadata says, by file name; a value already
+    /// recorded is kept where the new facts lack it.
     pub fn record_package_facts(
         &mut self,
         facts: &[(String, PackageFacts)],
@@ -243,8 +243,10 @@ impl Store {
                 "INSERT INTO package_facts (filename, security_patch, fingerprint, build_time, pre_build)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (filename) DO UPDATE SET
-                    security_patch = excluded.security_patch, fingerprint = excluded.fingerprint,
-                    build_time = excluded.build_time, pre_build = excluded.pre_build",
+                    security_patch = coalesce(excluded.security_patch, security_patch),
+                    fingerprint = coalesce(excluded.fingerprint, fingerprint),
+                    build_time = coalesce(excluded.build_time, build_time),
+                    pre_build = coalesce(excluded.pre_build, pre_build)",
             )?;
             for (filename, f) in facts {
                 write.execute(params![
@@ -263,41 +265,7 @@ impl Store {
 
     /// Every package's recorded metadata, by file name.
     pub fn package_facts(&self) -> Result<HashMap<String, PackageFacts>, StoreError> {
-        let mut stmt = self.connection().prepare_cached(
-            "SELECT filename, security_patch, fingerprint, build_time, pre_build FROM package_facts",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (filename, patch, fingerprint, time, pre_build) = row?;
-            let corrupt =
-                |what: &str| StoreError::Corrupt(format!("package facts {what} of {filename}"));
-            let security_patch = patch
-                .map(|p| NaiveDate::parse_from_str(&p, "%Y-%m-%d").map_err(|_| corrupt("date")))
-                .transpose()?;
-            let build_time = time
-                .map(|t| {
-                    DateTime::parse_from_rfc3339(&t)
-                        .map(|t| t.with_timezone(&Utc))
-                        .map_err(|_| corrupt("time"))
-                })
-                .transpose()?;
-            let facts = PackageFacts {
-                security_patch,
-                fingerprint,
-                build_time,
-                pre_build,
-            };
-            Ok((filename, facts))
-        })
-        .collect()
+        read_package_facts(self.connection())
     }
 
     /// Marks a variant end-of-life (no longer checked) or not; whether the
@@ -319,6 +287,47 @@ impl Store {
         rows.map(|c| Codename::new(&c?).map_err(|e| StoreError::Corrupt(e.to_string())))
             .collect()
     }
+}
+
+/// Every package's recorded metadata, by file name.
+pub(crate) fn read_package_facts(
+    conn: &rusqlite::Connection,
+) -> Result<HashMap<String, PackageFacts>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT filename, security_patch, fingerprint, build_time, pre_build FROM package_facts",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (filename, patch, fingerprint, time, pre_build) = row?;
+        let corrupt =
+            |what: &str| StoreError::Corrupt(format!("package facts {what} of {filename}"));
+        let security_patch = patch
+            .map(|p| NaiveDate::parse_from_str(&p, "%Y-%m-%d").map_err(|_| corrupt("date")))
+            .transpose()?;
+        let build_time = time
+            .map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| corrupt("time"))
+            })
+            .transpose()?;
+        let facts = PackageFacts {
+            security_patch,
+            fingerprint,
+            build_time,
+            pre_build,
+        };
+        Ok((filename, facts))
+    })
+    .collect()
 }
 
 #[cfg(test)]

@@ -17,9 +17,9 @@ mod latest_yml;
 use std::io::Write;
 use std::str::FromStr;
 
-use romwatch_model::{Device, Kind, Link, Method, Record, Rom};
+use romwatch_model::{Device, Kind, Link, Method, PackageFacts, Record, Rom};
 
-use crate::convert::to_record;
+use crate::convert::{add_facts, to_record};
 
 pub use input::{MAX_INPUT_BYTES, ReadError, read_input, utf8};
 pub use latest_yml::LatestEntry;
@@ -97,6 +97,8 @@ pub fn read_records(
 pub struct Snapshot {
     pub devices: Vec<Device>,
     pub roms: Vec<Rom>,
+    /// What packages' metadata says, by file name.
+    pub facts: std::collections::HashMap<String, PackageFacts>,
 }
 
 impl Snapshot {
@@ -116,6 +118,18 @@ impl Snapshot {
                     .or_insert(url);
             }
         }
+        // A fastboot image carries the security patch of the recovery
+        // package of its variant and version: `.tgz` files cannot be read
+        // by range.
+        let recovery_patch: std::collections::HashMap<(&str, &str), chrono::NaiveDate> = self
+            .roms
+            .iter()
+            .filter(|r| r.method == Method::Recovery && r.kind == Kind::Full)
+            .filter_map(|r| {
+                let patch = self.facts.get(r.filename.as_str())?.security_patch?;
+                Some(((r.variant.as_str(), r.version.as_str()), patch))
+            })
+            .collect();
         self.roms
             .iter()
             .filter_map(|rom| {
@@ -124,7 +138,16 @@ impl Snapshot {
                     .then(|| incrementals.get(&(rom.variant.as_str(), rom.version.as_str())))
                     .flatten()
                     .copied();
-                Some(to_record(rom, device, incremental))
+                let mut record = to_record(rom, device, incremental);
+                if let Some(facts) = self.facts.get(rom.filename.as_str()) {
+                    add_facts(&mut record, facts);
+                }
+                if record.security_patch.is_none() && rom.method == Method::Fastboot {
+                    record.security_patch = recovery_patch
+                        .get(&(rom.variant.as_str(), rom.version.as_str()))
+                        .map(|d| d.to_string());
+                }
+                Some(record)
             })
             .collect()
     }
