@@ -2,8 +2,12 @@
 //! says of the build inside it. Every field is optional: a value the
 //! package does not give stays missing.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::{Kind, Method, Rom};
 
 /// The facts a package's metadata gives.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +22,35 @@ pub struct PackageFacts {
     /// `pre-build`: for an incremental, the fingerprint of the build it
     /// applies to.
     pub pre_build: Option<String>,
+}
+
+/// The security patch of each ROM whose package metadata gives one, by
+/// file name. A fastboot image (a `.tgz`, not readable by range) takes the
+/// security patch of the full recovery package of its variant and version.
+pub fn security_patches<'a>(
+    roms: &'a [Rom],
+    facts: &HashMap<String, PackageFacts>,
+) -> HashMap<&'a str, NaiveDate> {
+    let patch = |rom: &Rom| facts.get(rom.filename.as_str())?.security_patch;
+    let recovery: HashMap<(&str, &str), NaiveDate> = roms
+        .iter()
+        .filter(|r| r.method == Method::Recovery && r.kind == Kind::Full)
+        .filter_map(|r| Some(((r.variant.as_str(), r.version.as_str()), patch(r)?)))
+        .collect();
+    roms.iter()
+        .filter_map(|rom| {
+            let own = patch(rom);
+            let found = match rom.method {
+                Method::Fastboot => own.or_else(|| {
+                    recovery
+                        .get(&(rom.variant.as_str(), rom.version.as_str()))
+                        .copied()
+                }),
+                Method::Recovery => own,
+            };
+            Some((rom.filename.as_str(), found?))
+        })
+        .collect()
 }
 
 /// The longest fingerprint kept (real ones are under 150 characters).

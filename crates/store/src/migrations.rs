@@ -143,7 +143,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE devices RENAME COLUMN device TO codename;",
     // 8: builds the OTA API did not know when the backfill asked about
     // them (no `CurrentRom`): not asked again until the memory expires.
-    // What recovery packages' own metadata says, read by HTTP range.
+    // What recovery packages' own metadata says, read by HTTP range; the
+    // site shows it, so it moves the store's generation.
     "CREATE TABLE unknown_to_api (
         filename TEXT PRIMARY KEY,
         asked_at TEXT NOT NULL               -- RFC 3339, UTC
@@ -154,7 +155,13 @@ const MIGRATIONS: &[&str] = &[
         fingerprint    TEXT,
         build_time     TEXT,                 -- RFC 3339, UTC
         pre_build      TEXT                  -- an incremental's from-build fingerprint
-    ) STRICT;",
+    ) STRICT;
+    CREATE TRIGGER generation_facts_insert AFTER INSERT ON package_facts BEGIN
+        UPDATE generation SET value = value + 1;
+    END;
+    CREATE TRIGGER generation_facts_update AFTER UPDATE ON package_facts BEGIN
+        UPDATE generation SET value = value + 1;
+    END;",
 ];
 
 /// The schema version this build writes.

@@ -130,6 +130,7 @@ pub fn sample() -> SiteData {
             ),
             stable_beta,
         ],
+        facts: Default::default(),
         extra_files: Vec::new(),
     }
 }

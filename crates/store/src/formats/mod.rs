@@ -17,7 +17,7 @@ mod latest_yml;
 use std::io::Write;
 use std::str::FromStr;
 
-use romwatch_model::{Device, Kind, Link, Method, PackageFacts, Record, Rom};
+use romwatch_model::{Device, Kind, Link, Method, PackageFacts, Record, Rom, security_patches};
 
 use crate::convert::{add_facts, to_record};
 
@@ -118,18 +118,7 @@ impl Snapshot {
                     .or_insert(url);
             }
         }
-        // A fastboot image carries the security patch of the recovery
-        // package of its variant and version: `.tgz` files cannot be read
-        // by range.
-        let recovery_patch: std::collections::HashMap<(&str, &str), chrono::NaiveDate> = self
-            .roms
-            .iter()
-            .filter(|r| r.method == Method::Recovery && r.kind == Kind::Full)
-            .filter_map(|r| {
-                let patch = self.facts.get(r.filename.as_str())?.security_patch?;
-                Some(((r.variant.as_str(), r.version.as_str()), patch))
-            })
-            .collect();
+        let patches = security_patches(&self.roms, &self.facts);
         self.roms
             .iter()
             .filter_map(|rom| {
@@ -142,11 +131,7 @@ impl Snapshot {
                 if let Some(facts) = self.facts.get(rom.filename.as_str()) {
                     add_facts(&mut record, facts);
                 }
-                if record.security_patch.is_none() && rom.method == Method::Fastboot {
-                    record.security_patch = recovery_patch
-                        .get(&(rom.variant.as_str(), rom.version.as_str()))
-                        .map(|d| d.to_string());
-                }
+                record.security_patch = patches.get(rom.filename.as_str()).map(|d| d.to_string());
                 Some(record)
             })
             .collect()
