@@ -48,6 +48,9 @@ pub enum Command {
     /// the store; only what changed is written, and the new site goes live
     /// atomically
     Build(BuildArgs),
+    /// Upload the built site to S3-compatible object storage: only the files
+    /// that changed since the last publish, removed files deleted last
+    Publish(PublishArgs),
     /// Serve the built site, a live JSON API and search read from the store,
     /// /healthz and /metrics; never writes to the store
     Serve(ServeArgs),
@@ -271,6 +274,17 @@ pub struct BuildArgs {
     /// the site)
     #[arg(long)]
     pub allow_shrink: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Where to: `s3://bucket/prefix` (default: `to` in `[publish]`).
+    /// Credentials come from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`
+    #[arg(value_name = "TARGET")]
+    pub to: Option<String>,
+    /// The built site (`romwatch build --out`)
+    #[arg(long, default_value = "public", value_name = "DIR")]
+    pub site: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,9 @@ pub struct Config {
     pub tracker: romwatch_tracker::TrackerConfig,
     /// `[serve]`: connection cap, timeouts, query bounds of `romwatch serve`.
     pub serve: romwatch_server::ServeConfig,
+    /// `[publish]`: the bucket the site is uploaded to after each build of
+    /// `romwatch run`, and how to reach it.
+    pub publish: romwatch_publish::PublishConfig,
 }
 
 impl Config {

@@ -22,6 +22,7 @@ mod dates;
 mod error;
 mod feeds;
 mod links;
+pub mod media;
 mod pages;
 mod publish;
 mod report;
@@ -37,6 +38,7 @@ pub use catalog::Skipped;
 pub use config::SiteConfig;
 pub use data::{ExtraFile, SiteData};
 pub use error::SiteError;
+pub use publish::{LiveVersion, live_version};
 pub use report::{BuildReport, PhaseTiming};
 pub use shrink::{Shrink, check_shrink};
 

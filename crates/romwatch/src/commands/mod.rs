@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod notify;
 mod parse;
+mod publish;
 mod run;
 mod serve;
 mod sim;
@@ -90,6 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Parse(args) => parse::run(&ctx, &args),
         Command::Stats => stats::run(&ctx),
         Command::Build(args) => build::run(&ctx, &args),
+        Command::Publish(args) => publish::run(&ctx, &args),
         Command::Notify(args) => notify::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
         Command::Sim(args) => sim::run(&args),

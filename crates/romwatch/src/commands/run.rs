@@ -11,6 +11,7 @@ use romwatch_site::Shrink;
 
 use super::Context;
 use super::build::{build_site, summary_line as build_summary};
+use super::publish::summary_line as publish_summary;
 use super::track::{summary_line, tracker};
 use crate::cli::RunArgs;
 
@@ -58,9 +59,23 @@ pub fn run(ctx: &Context, args: &RunArgs) -> anyhow::Result<ExitCode> {
             // The site is rebuilt every round: a build without new data
             // writes nothing, so this costs a read of the store. A round
             // never empties the site: a shrink needs `build --allow-shrink`.
-            match build_site(ctx, &args.out, args.theme.as_deref(), Shrink::Refuse) {
-                Ok(report) => log("build", &build_summary(&args.out, &report)),
-                Err(error) => log("build", &format!("failed: {error:#}")),
+            let built = match build_site(ctx, &args.out, args.theme.as_deref(), Shrink::Refuse) {
+                Ok(report) => {
+                    log("build", &build_summary(&args.out, &report));
+                    true
+                }
+                Err(error) => {
+                    log("build", &format!("failed: {error:#}"));
+                    false
+                }
+            };
+            // A failed build publishes nothing: the bucket keeps the last
+            // good site. Publishing again what is already up uploads nothing.
+            if built && ctx.config.publish.to.is_some() {
+                match romwatch_publish::publish(&args.out, &ctx.config.publish).await {
+                    Ok(report) => log("publish", &publish_summary(&report)),
+                    Err(error) => log("publish", &format!("failed: {:#}", anyhow::Error::from(error))),
+                }
             }
             if !channels.is_empty() {
                 // Delivery is not cut short: a message sent must be marked
