@@ -9,6 +9,9 @@
 # Usage: benches/track.sh [VARIANTS] [CONCURRENCY]
 # POLITE=1 also times a run with the polite defaults (4 at a time, 2
 # requests/s per host) on a small catalog, to show what a real run costs.
+# BACKFILL=N also times a run over the simulator's whole history imported
+# without MD5s or changelogs, with `--backfill N`. Every run reports the
+# range requests and bytes per package its metadata reads cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variants=${1:-1400}
@@ -34,6 +37,13 @@ print(f"{label}: {summary['variants']} variants, {checks} checks "
       f"({summary['checks_ok']} answered), {summary['new']} new, in {wall:.2f} s wall "
       f"= {checks / wall:.0f} checks/s; CPU {user:.2f} s user + {system:.2f} s sys; "
       f"peak RSS {rss / 1024:.1f} MiB")
+backfill, meta = summary["backfill"], summary["metadata"]
+if backfill["asked"]:
+    print(f"  backfill: {backfill['asked']} asked, {backfill['filled']} filled, {backfill['left']} left")
+if meta["read"]:
+    print(f"  package metadata: {meta['read']} read ({meta['failed']} failed), "
+          f"{meta['requests'] / meta['read']:.2f} range requests and "
+          f"{meta['bytes'] / meta['read'] / 1024:.1f} KiB per package")
 PY
 }
 
@@ -49,6 +59,21 @@ start_tracked_sim "$variants"
 track "baseline (empty store)" --rate 0 --concurrency "$concurrency"
 track "second run (nothing new)" --rate 0 --concurrency "$concurrency"
 kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=
+
+if [ -n "${BACKFILL:-}" ]; then
+  rm -f "$work"/bench.db*
+  start_sim "$variants"
+  # The history as names only: what the backfill has to fill.
+  curl -s "$addr/_sim/catalog" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    record = json.loads(line)
+    record["md5"] = record["changelog"] = None
+    print(json.dumps(record))' >"$work/history.jsonl"
+  "$bin" --db "$work/bench.db" import "$work/history.jsonl" >/dev/null
+  track "history + backfill $BACKFILL" --rate 0 --concurrency "$concurrency" --backfill "$BACKFILL"
+  kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=
+fi
 
 if [ "${POLITE:-0}" = 1 ]; then
   rm -f "$work"/bench.db*

@@ -32,6 +32,7 @@ mod bounds;
 mod checked;
 mod codename;
 mod enums;
+mod facts;
 mod filename;
 mod link;
 mod md5;
@@ -48,6 +49,7 @@ mod version;
 pub use checked::{Incoming, RecordError, RomParts};
 pub use codename::{Codename, CodenameError, variant_codename};
 pub use enums::{Branch, Kind, Method, OsFamily, OsLine, UnknownName};
+pub use facts::{PackageFacts, fingerprint_version, security_patches};
 pub use filename::{FileName, FileNameError};
 pub use link::{
     Link, LinkError, file_name_of_url, package_segments, redact_signature, strip_signed_query,

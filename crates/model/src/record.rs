@@ -62,4 +62,14 @@ pub struct Record {
     /// romwatch: when the file was first recorded (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<String>,
+    /// romwatch: the build's Android security patch (`YYYY-MM-DD`), from
+    /// its package's metadata (a fastboot build's: its recovery package's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_patch: Option<String>,
+    /// romwatch: the build fingerprint, from the package's metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// romwatch: when the build was made (RFC 3339), from the package's metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_time: Option<String>,
 }

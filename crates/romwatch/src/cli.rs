@@ -161,6 +161,11 @@ pub struct TrackArgs {
     /// `[tracker] rate`]
     #[arg(long, env = "ROMWATCH_RATE", value_name = "R")]
     pub rate: Option<f64>,
+    /// OTA queries this run may spend filling stored builds that lack their
+    /// full MD5 or changelog, newest first; 0 turns it off [default: 500;
+    /// `[tracker] backfill`]
+    #[arg(long, env = "ROMWATCH_BACKFILL", value_name = "N")]
+    pub backfill: Option<usize>,
     /// Announce the first run on an empty store too (by default it records
     /// a silent baseline, so channels are not flooded with history)
     #[arg(long)]
@@ -244,7 +249,10 @@ pub struct ExportArgs {
 /// (`/updates/v1/fullromdownload.php`, `/updates/miota-fullrom.php`), the
 /// global community API (`/bbs/api/global/phone/…`), the China community
 /// post API (`/api/community/post/detail`) and the CDN (`/<version>/<file>`,
-/// HEAD and GET). Point romwatch at it with `--upstream http://ADDRESS`.
+/// HEAD and GET; a GET with `Range` reads the package as a real zip of its
+/// nominal size, with its `META-INF/com/android/metadata`, while a plain GET
+/// answers a small stand-in body whose MD5 is the catalog's). Point romwatch
+/// at it with `--upstream http://ADDRESS`.
 ///
 /// The catalog is generated from `--seed` with `--devices` variants (MIUI 7
 /// to HyperOS 3, China and eight other regions, stable, Stable Beta, weekly
@@ -280,7 +288,7 @@ pub struct SimArgs {
     /// Sources: ota, fullrom, community, china, cdn (none: all). Faults:
     /// latency=<ms>, timeout, reset, 429[=<secs>], 500, 502, 503, html,
     /// truncated, wrong-cipher, bad-base64, code-reply, small-body,
-    /// no-package. When: `@0.1` or `@10%` a probability, `@1,3-5` request
+    /// no-package, ignore-range. When: `@0.1` or `@10%` a probability, `@1,3-5` request
     /// numbers of that source; none: every request. Example: `--fault
     /// ota:503@0.1 --fault cdn:small-body@1-2 --fault latency=150`
     #[arg(long = "fault", value_name = "RULE")]

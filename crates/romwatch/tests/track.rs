@@ -35,6 +35,39 @@ fn a_run_prints_its_summary_and_a_second_finds_nothing_new() {
 }
 
 #[test]
+fn the_backfill_fills_what_the_china_posts_left_out_within_its_budget() {
+    let sim = Sim::start(20, 4, &[]);
+    let scratch = Scratch::create();
+    sim.config(&scratch);
+    // The China posts name recovery packages without their MD5.
+    scratch.ok(&["track", "--upstream", &sim.url()]);
+    let first: serde_json::Value = serde_json::from_str(&scratch.ok(&[
+        "track",
+        "--upstream",
+        &sim.url(),
+        "--backfill",
+        "5",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(first["backfill"]["asked"], 5);
+    assert_eq!(first["backfill"]["filled"], 5);
+    let left = first["backfill"]["left"].as_u64().unwrap();
+    assert!(left > 0, "{first}");
+
+    let text = scratch.ok(&["track", "--upstream", &sim.url(), "--backfill", "1000"]);
+    assert!(
+        text.contains(&format!("  backfill: {left} asked, {left} filled, 0 left")),
+        "{text}"
+    );
+    let done = scratch.ok(&["track", "--upstream", &sim.url(), "--backfill", "1000"]);
+    assert!(
+        done.contains("  backfill: 0 asked, 0 filled, 0 left"),
+        "{done}"
+    );
+}
+
+#[test]
 fn nothing_checked_exits_4() {
     let scratch = Scratch::create();
     scratch.write(

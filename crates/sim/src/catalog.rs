@@ -259,6 +259,11 @@ impl Catalog {
             size_bytes: Some(rom.size),
             incremental_from: rom.from.clone(),
             first_seen: None,
+            // What the packages' metadata says is read from the packages
+            // (`SimServer::package_metadata` has the truth).
+            security_patch: None,
+            fingerprint: None,
+            build_time: None,
         }
     }
 

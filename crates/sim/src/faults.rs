@@ -8,7 +8,7 @@
 //!   it the rule applies to every source where the fault makes sense.
 //! - `<fault>` is one of `latency=<ms>`, `timeout`, `reset`, `429[=<secs>]`,
 //!   `500`, `502`, `503`, `html`, `truncated`, `wrong-cipher`, `bad-base64`,
-//!   `code-reply`, `small-body`, `no-package`.
+//!   `code-reply`, `small-body`, `no-package`, `ignore-range`.
 //! - `@<when>` is a probability (`@0.2` or `@20%`) or request numbers of that
 //!   source, counted from 1 (`@1`, `@1-3,7`). Without it the rule always applies.
 //!
@@ -40,7 +40,9 @@ pub enum Fault {
     Status(u16),
     /// `200` with an HTML error page.
     HtmlPage,
-    /// The answer's JSON cut in half (inside the envelope for the OTA API).
+    /// The answer's JSON cut in half (inside the envelope for the OTA API);
+    /// on the CDN, a `Range` answer holding half the bytes its
+    /// `Content-Range` names.
     TruncatedJson,
     /// OTA: an answer encrypted under another key (bad padding).
     WrongCiphertext,
@@ -53,6 +55,8 @@ pub enum Fault {
     /// Full-ROM endpoint: "no package" (`Location: http://www.miui.com/`, or
     /// an empty `LatestFullRom`).
     NoPackage,
+    /// CDN: `Range` ignored, the whole package answered with `200`.
+    IgnoreRange,
 }
 
 impl Fault {
@@ -66,11 +70,12 @@ impl Fault {
             | Fault::TooManyRequests { .. }
             | Fault::Status(_)
             | Fault::HtmlPage => true,
-            Fault::TruncatedJson => source != Cdn,
+            Fault::TruncatedJson => true,
             Fault::WrongCiphertext | Fault::BadBase64 => source == Ota,
             Fault::ErrorReply => matches!(source, Ota | FullRom | Community | ChinaCommunity),
             Fault::SmallBody => source == Cdn,
             Fault::NoPackage => source == FullRom,
+            Fault::IgnoreRange => source == Cdn,
         }
     }
 }
@@ -90,6 +95,7 @@ impl fmt::Display for Fault {
             Fault::ErrorReply => f.write_str("code-reply"),
             Fault::SmallBody => f.write_str("small-body"),
             Fault::NoPackage => f.write_str("no-package"),
+            Fault::IgnoreRange => f.write_str("ignore-range"),
         }
     }
 }
@@ -172,6 +178,7 @@ impl FromStr for FaultRule {
             "code-reply" => no_arg(Fault::ErrorReply)?,
             "small-body" => no_arg(Fault::SmallBody)?,
             "no-package" => no_arg(Fault::NoPackage)?,
+            "ignore-range" => no_arg(Fault::IgnoreRange)?,
             other => return Err(fail(format!("unknown fault {other:?}"))),
         };
         if let Some(source) = source

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use romwatch_model::{Method, OsFamily, Region, Size};
 use romwatch_upstream::SourceId;
@@ -19,6 +19,8 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, FIRST_POST_ID, SimRom, stand_in_body};
 use crate::faults::Fault;
+use crate::package::PackageBody;
+use crate::range::{PackageStream, Wanted, wanted};
 use crate::server::{Shared, gate, json_response, truncated};
 use crate::wrong_key::wrong_ciphertext;
 
@@ -436,16 +438,83 @@ pub(crate) async fn cdn_head(
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-/// `GET /<version>/<filename>`: the stand-in body (see the catalog module).
+/// The answer to a `Range` request on a package: `206` with the bytes
+/// asked, `416` past its end, or `200` with the whole package when the
+/// header is not one byte range or the `ignore-range` fault applies.
+fn package_range(
+    state: &Shared,
+    body: PackageBody,
+    range: &str,
+    fault: Option<Fault>,
+    modified: Option<String>,
+) -> Response {
+    let len = body.len();
+    let wanted = if fault == Some(Fault::IgnoreRange) {
+        Wanted::Whole
+    } else {
+        wanted(range, len)
+    };
+    let (status, start, last) = match wanted {
+        Wanted::Bytes { start, end } => (StatusCode::PARTIAL_CONTENT, start, end),
+        Wanted::Whole => (StatusCode::OK, 0, len - 1),
+        Wanted::Unsatisfiable => {
+            return (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, format!("bytes */{len}"))],
+            )
+                .into_response();
+        }
+    };
+    // Truncated: a whole answer of half the bytes its Content-Range names,
+    // as a proxy that cut it would send.
+    let sent = if fault == Some(Fault::TruncatedJson) {
+        (last - start).div_ceil(2)
+    } else {
+        last - start + 1
+    };
+    let stream = PackageStream::new(body, start, start + sent, state.package_bytes());
+    let mut response = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/zip")
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CONTENT_LENGTH, sent);
+    if status == StatusCode::PARTIAL_CONTENT {
+        response = response.header(header::CONTENT_RANGE, format!("bytes {start}-{last}/{len}"));
+    }
+    if let Some(modified) = modified {
+        response = response.header(header::LAST_MODIFIED, modified);
+    }
+    response
+        .body(Body::new(stream))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// `GET /<version>/<filename>`: with `Range`, bytes of the package's zip
+/// (see the package module); without, the stand-in body (see the catalog
+/// module).
 pub(crate) async fn cdn_get(
     State(state): State<Shared>,
     Path((version, filename)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Response {
     let fault = gated!(&state, SourceId::Cdn);
     let found = cdn_lookup(&state.read(), &version, &filename);
     let key = format!("{version}/{filename}");
+    let range = headers.get(header::RANGE).and_then(|r| r.to_str().ok());
     match (found, fault) {
         (Some(_), Some(Fault::SmallBody)) => (StatusCode::OK, no_such_key(&key)).into_response(),
+        (Some((_, modified, _)), _) if let Some(range) = range => {
+            let body = {
+                let catalog = state.read();
+                catalog
+                    .rom_named(&filename)
+                    .and_then(|rom| PackageBody::new(&catalog, rom))
+            };
+            match body {
+                Some(body) => package_range(&state, body, range, fault, modified),
+                None => StatusCode::RANGE_NOT_SATISFIABLE.into_response(),
+            }
+        }
         (Some((_, modified, stand_in_key)), _) => {
             let mut response =
                 Response::builder().header(header::CONTENT_TYPE, "application/octet-stream");

@@ -27,6 +27,8 @@ mod handlers;
 mod load;
 mod mirrors;
 mod names;
+mod package;
+mod range;
 mod server;
 mod vocabulary;
 mod wrong_key;
@@ -44,6 +46,7 @@ use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultConfig, FaultRule, FaultRuleError, Trigger};
 pub use mirrors::{MirrorFlagError, MirrorSlow, known_mirror};
+pub use package::{PackageMetadata, fingerprint};
 
 use server::SimState;
 
@@ -175,6 +178,21 @@ impl SimServer {
     /// The China community post ids, as `GET /_sim/posts` answers them.
     pub fn post_ids(&self) -> Vec<u64> {
         self.state.post_ids()
+    }
+
+    /// What the package `filename`'s metadata entry says, if it is published.
+    pub fn package_metadata(&self, filename: &str) -> Option<PackageMetadata> {
+        let catalog = self.state.read();
+        let rom = catalog.rom_named(filename)?;
+        Some(package::metadata_of(&catalog, rom))
+    }
+
+    /// Bytes of package bodies served so far (`Range` answers, and whole
+    /// packages where `Range` was ignored), as far as clients read them.
+    pub fn package_bytes_served(&self) -> u64 {
+        self.state
+            .package_bytes()
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

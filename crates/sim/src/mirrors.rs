@@ -20,7 +20,7 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use romwatch_upstream::cdn::MIRRORS;
 
@@ -155,15 +155,16 @@ pub(crate) async fn head(
     cdn_head(State(state), Path((version, filename))).await
 }
 
-/// `GET /<host>/<version>/<filename>`.
+/// `GET /<host>/<version>/<filename>` (a `Range` reads the package's zip).
 pub(crate) async fn get(
     State(state): State<Shared>,
     Path((host, version, filename)): Path<(String, String, String)>,
+    headers: HeaderMap,
 ) -> Response {
     if let Err(response) = state.mirrors.gate(&host, &version, &filename).await {
         return response;
     }
-    cdn_get(State(state), Path((version, filename))).await
+    cdn_get(State(state), Path((version, filename)), headers).await
 }
 
 /// `HEAD /<version>/<filename>`: the usual mirror.
@@ -182,10 +183,12 @@ pub(crate) async fn usual_head(
 pub(crate) async fn usual_get(
     State(state): State<Shared>,
     Path((version, filename)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Response {
     get(
         State(state),
         Path((MIRRORS[0].to_string(), version, filename)),
+        headers,
     )
     .await
 }

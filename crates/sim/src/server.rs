@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::task::{Context, Poll};
 
@@ -30,6 +31,9 @@ pub(crate) struct SimState {
     catalog: RwLock<Catalog>,
     pub faults: Faults,
     pub mirrors: Mirrors,
+    /// Bytes of package bodies served to `Range` requests (and to those
+    /// whose `Range` was ignored).
+    package_bytes: Arc<AtomicU64>,
 }
 
 pub(crate) type Shared = Arc<SimState>;
@@ -65,6 +69,7 @@ impl SimState {
             catalog: RwLock::new(catalog),
             faults,
             mirrors,
+            package_bytes: Arc::default(),
         })
     }
 
@@ -76,6 +81,11 @@ impl SimState {
 
     fn write(&self) -> RwLockWriteGuard<'_, Catalog> {
         self.catalog.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The counter of package bytes served.
+    pub fn package_bytes(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.package_bytes)
     }
 
     pub fn rom_count(&self) -> usize {

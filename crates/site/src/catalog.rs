@@ -9,7 +9,8 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom};
+use chrono::NaiveDate;
+use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom, security_patches};
 use serde::{Deserialize, Serialize};
 
 use crate::SiteData;
@@ -76,6 +77,9 @@ pub(crate) struct Catalog<'a> {
     pub devices: BTreeMap<DeviceKey<'a>, Vec<usize>>,
     /// Incremental packages by (variant, target version), in store order.
     incrementals: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// Security patches by file name (a fastboot build's: its recovery
+    /// package's).
+    security_patches: HashMap<&'a str, NaiveDate>,
 }
 
 impl<'a> Catalog<'a> {
@@ -154,7 +158,14 @@ impl<'a> Catalog<'a> {
             updates,
             devices,
             incrementals,
+            security_patches: security_patches(&data.roms, &data.facts),
         }
+    }
+
+    /// The security patch of a ROM's build, where its package metadata (or,
+    /// for a fastboot image, its recovery package's) gives one.
+    pub fn security_patch(&self, rom: &Rom) -> Option<NaiveDate> {
+        self.security_patches.get(rom.filename.as_str()).copied()
     }
 
     pub fn rom(&self, i: usize) -> &'a Rom {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use romwatch_model::{Device, FileMirrors, HostHealth, Rom};
+use romwatch_model::{Device, FileMirrors, HostHealth, PackageFacts, Rom};
 
 /// Everything the site shows. `roms` come in store order (the order they
 /// were recorded); cards on an update page keep that order, as the
@@ -16,6 +16,8 @@ pub struct SiteData {
     /// not listed shows its variant codename instead.
     pub devices: Vec<Device>,
     pub roms: Vec<Rom>,
+    /// What packages' metadata says, by file name (security patches).
+    pub facts: HashMap<String, PackageFacts>,
     /// Files made elsewhere and published as they are, such as the
     /// reference-compatible `latest.yml` the store exports.
     pub extra_files: Vec<ExtraFile>,

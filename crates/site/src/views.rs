@@ -51,6 +51,8 @@ pub(crate) struct RomView<'a> {
     pub size: Option<String>,
     pub size_bytes: Option<u64>,
     pub date: Option<String>,
+    /// The build's security patch (`YYYY-MM-DD`), where known.
+    pub security_patch: Option<String>,
     pub filename: &'a str,
     /// The MD5 as shown: the full hash, the known prefix, or `Unknown`.
     pub md5: String,
@@ -255,6 +257,7 @@ impl<'a> RomView<'a> {
             size: rom.size.map(|s| s.human()),
             size_bytes: rom.size.map(|s| s.bytes),
             date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
+            security_patch: catalog.security_patch(rom).map(|d| d.to_string()),
             filename: &rom.filename,
             md5,
             md5_is_prefix,

@@ -102,6 +102,35 @@ fn update_page_shows_every_card_field_in_store_order() {
 }
 
 #[test]
+fn a_security_patch_read_from_the_package_is_shown_and_missing_stays_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let mut data = sample();
+    let facts = romwatch_model::PackageFacts {
+        security_patch: chrono::NaiveDate::from_ymd_opt(2017, 12, 1),
+        ..Default::default()
+    };
+    data.facts
+        .insert("capricorn_global_7.12.28_27.zip".into(), facts);
+    build(&data, &config(), &out, None).unwrap();
+    let page = read(&out, "miui/capricorn/weekly/7.12.28/index.html");
+    let shown = r#"<dt>Security Patch</dt><dd><time datetime="2017-12-01">2017-12-01</time></dd>"#;
+    let card = |file: &str| {
+        let at = page.find(file).unwrap_or_else(|| panic!("{file} missing"));
+        let start = page[..at].rfind("<article").unwrap();
+        let end = at + page[at..].find("</article>").unwrap();
+        page[start..end].to_string()
+    };
+    assert!(card("capricorn_global_7.12.28_27.zip").contains(shown));
+    assert!(
+        card("capricorn_global_7.12.28_28.tgz").contains(shown),
+        "the fastboot image of the same variant and version takes it"
+    );
+    assert!(!card("capricorn_7.12.28_27.zip").contains("Security Patch"));
+    assert!(!card("capricorn_7.12.28_28.tgz").contains("Security Patch"));
+}
+
+#[test]
 fn a_known_md5_prefix_is_shown_as_a_prefix() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");

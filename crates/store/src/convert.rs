@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use romwatch_model::{
-    Codename, Device, FileName, Incoming, Link, Md5, Record, RecordError, Rom, RomParts, Size,
-    Version,
+    Codename, Device, FileName, Incoming, Link, Md5, PackageFacts, Record, RecordError, Rom,
+    RomParts, Size, Version,
 };
 
 /// Empty strings mean "not given" in the files romwatch reads.
@@ -109,7 +109,59 @@ pub fn record_of(parts: &RomParts) -> Record {
         size_bytes: parts.size.filter(|s| s.exact).map(|s| s.bytes),
         incremental_from: parts.incremental_from.as_ref().map(Version::to_string),
         first_seen: Some(parts.first_seen.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        security_patch: None,
+        fingerprint: None,
+        build_time: None,
     }
+}
+
+/// Puts a package's facts on its record; missing facts stay missing.
+pub fn add_facts(record: &mut Record, facts: &PackageFacts) {
+    record.security_patch = facts.security_patch.map(|d| d.to_string());
+    record.fingerprint = facts.fingerprint.clone();
+    record.build_time = facts
+        .build_time
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
+}
+
+/// The package facts a record carries (`security_patch`, `fingerprint`,
+/// `build_time`), checked; `None` when it carries none.
+pub fn facts_of(record: &Record) -> Result<Option<PackageFacts>, RecordError> {
+    let security_patch = given(&record.security_patch)
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                RecordError::new("security_patch", format!("{d:?} is not a YYYY-MM-DD date"))
+            })
+        })
+        .transpose()?;
+    let build_time = given(&record.build_time)
+        .map(|t| {
+            DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    RecordError::new("build_time", format!("{t:?} is not an RFC 3339 time"))
+                })
+        })
+        .transpose()?;
+    let fingerprint = given(&record.fingerprint)
+        .map(|f| {
+            PackageFacts::from_metadata(&format!("post-build={f}"))
+                .fingerprint
+                .ok_or_else(|| {
+                    RecordError::new(
+                        "fingerprint",
+                        "longer than 256 characters or holds control characters",
+                    )
+                })
+        })
+        .transpose()?;
+    let facts = PackageFacts {
+        security_patch,
+        fingerprint,
+        build_time,
+        pre_build: None,
+    };
+    Ok((!facts.is_empty()).then_some(facts))
 }
 
 /// The record that exports a stored ROM. `incremental_url` is the stored

@@ -168,6 +168,27 @@ const MIGRATIONS: &[&str] = &[
         last_missing_at TEXT NOT NULL,
         withdrawn_on    TEXT                   -- YYYY-MM-DD, once withdrawn
     ) STRICT;",
+    // 9: builds the OTA API did not know when the backfill asked about
+    // them (no `CurrentRom`): not asked again until the memory expires.
+    // What recovery packages' own metadata says, read by HTTP range; the
+    // site shows it, so it moves the store's generation.
+    "CREATE TABLE unknown_to_api (
+        filename TEXT PRIMARY KEY,
+        asked_at TEXT NOT NULL               -- RFC 3339, UTC
+    ) STRICT;
+    CREATE TABLE package_facts (
+        filename       TEXT PRIMARY KEY,
+        security_patch TEXT,                 -- YYYY-MM-DD
+        fingerprint    TEXT,
+        build_time     TEXT,                 -- RFC 3339, UTC
+        pre_build      TEXT                  -- an incremental's from-build fingerprint
+    ) STRICT;
+    CREATE TRIGGER generation_facts_insert AFTER INSERT ON package_facts BEGIN
+        UPDATE generation SET value = value + 1;
+    END;
+    CREATE TRIGGER generation_facts_update AFTER UPDATE ON package_facts BEGIN
+        UPDATE generation SET value = value + 1;
+    END;",
 ];
 
 /// The schema version this build writes.

@@ -139,6 +139,7 @@ impl Store {
         let snapshot = crate::formats::Snapshot {
             devices: read_devices(&tx)?,
             roms: read_roms(&tx)?,
+            facts: crate::tracking::read_package_facts(&tx)?,
         };
         tx.commit()?;
         Ok(snapshot)

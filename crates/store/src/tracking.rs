@@ -1,18 +1,19 @@
 //! What the tracker keeps between runs, beside the ROMs themselves: files
 //! seen upstream but not yet on the CDN (*pending*), ROMs recorded but not
 //! yet announced (*held*: their branch is undecided), small run state
-//! (`meta`), and the variants no longer checked (end of life).
+//! (`meta`), the variants no longer checked (end of life), and the builds
+//! the OTA API did not know when the backfill asked (*unknown to the API*).
 //!
 //! [`Store::merge_tracked`] writes a tracker batch — ROMs, their events,
 //! the pending files and the held ROMs — in one transaction, so a killed run keeps whole
 //! batches and nothing else.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use romwatch_model::{Codename, RomParts};
+use romwatch_model::{Codename, PackageFacts, RomParts};
 
 use crate::convert::{record_of, to_parts};
 use crate::sqlite::merge_in;
@@ -196,6 +197,77 @@ impl Store {
         Ok(())
     }
 
+    /// Remembers that the OTA API did not know these builds when asked at
+    /// `asked_at` (see [`Store::unknown_to_api`]).
+    pub fn remember_unknown_to_api(
+        &mut self,
+        filenames: &[String],
+        asked_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut remember = tx.prepare_cached(
+                "INSERT INTO unknown_to_api (filename, asked_at) VALUES (?1, ?2)
+                 ON CONFLICT (filename) DO UPDATE SET asked_at = excluded.asked_at",
+            )?;
+            let at = asked_at.to_rfc3339_opts(SecondsFormat::Micros, true);
+            for filename in filenames {
+                remember.execute(params![filename, at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The builds the OTA API did not know when asked after `since`, by
+    /// file name: the backfill leaves them alone until then.
+    pub fn unknown_to_api(&self, since: DateTime<Utc>) -> Result<HashSet<String>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare_cached("SELECT filename FROM unknown_to_api WHERE asked_at > ?1")?;
+        // RFC 3339 in UTC with a fixed precision sorts as text.
+        let since = since.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let rows = stmt.query_map([since], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records what packages' metadata says, by file name; a value already
+    /// recorded is kept where the new facts lack it.
+    pub fn record_package_facts(
+        &mut self,
+        facts: &[(String, PackageFacts)],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut write = tx.prepare_cached(
+                "INSERT INTO package_facts (filename, security_patch, fingerprint, build_time, pre_build)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (filename) DO UPDATE SET
+                    security_patch = coalesce(excluded.security_patch, security_patch),
+                    fingerprint = coalesce(excluded.fingerprint, fingerprint),
+                    build_time = coalesce(excluded.build_time, build_time),
+                    pre_build = coalesce(excluded.pre_build, pre_build)",
+            )?;
+            for (filename, f) in facts {
+                write.execute(params![
+                    filename,
+                    f.security_patch.map(|d| d.to_string()),
+                    f.fingerprint,
+                    f.build_time
+                        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                    f.pre_build,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every package's recorded metadata, by file name.
+    pub fn package_facts(&self) -> Result<HashMap<String, PackageFacts>, StoreError> {
+        read_package_facts(self.connection())
+    }
+
     /// Marks a variant end-of-life (no longer checked) or not; whether the
     /// store knows the variant.
     pub fn set_end_of_life(&mut self, variant: &Codename, end: bool) -> Result<bool, StoreError> {
@@ -215,6 +287,47 @@ impl Store {
         rows.map(|c| Codename::new(&c?).map_err(|e| StoreError::Corrupt(e.to_string())))
             .collect()
     }
+}
+
+/// Every package's recorded metadata, by file name.
+pub(crate) fn read_package_facts(
+    conn: &rusqlite::Connection,
+) -> Result<HashMap<String, PackageFacts>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT filename, security_patch, fingerprint, build_time, pre_build FROM package_facts",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (filename, patch, fingerprint, time, pre_build) = row?;
+        let corrupt =
+            |what: &str| StoreError::Corrupt(format!("package facts {what} of {filename}"));
+        let security_patch = patch
+            .map(|p| NaiveDate::parse_from_str(&p, "%Y-%m-%d").map_err(|_| corrupt("date")))
+            .transpose()?;
+        let build_time = time
+            .map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| corrupt("time"))
+            })
+            .transpose()?;
+        let facts = PackageFacts {
+            security_patch,
+            fingerprint,
+            build_time,
+            pre_build,
+        };
+        Ok((filename, facts))
+    })
+    .collect()
 }
 
 #[cfg(test)]
@@ -313,6 +426,49 @@ mod tests {
         assert_eq!((report.updated_roms, report.events), (1, 1));
         assert!(store.held_roms().unwrap().is_empty());
         assert_eq!(store.event_count().unwrap(), 1, "new, not promoted");
+    }
+
+    #[test]
+    fn builds_unknown_to_the_api_are_remembered_until_their_memory_expires() {
+        let mut store = Store::open_in_memory().unwrap();
+        let asked = DateTime::parse_from_rfc3339("2026-11-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        store
+            .remember_unknown_to_api(&["a.zip".into(), "b.zip".into()], asked)
+            .unwrap();
+        let day = chrono::Duration::days(1);
+        assert_eq!(store.unknown_to_api(asked - day).unwrap().len(), 2);
+        assert!(store.unknown_to_api(asked + day).unwrap().is_empty());
+        // Asked again later: remembered from the later time.
+        store
+            .remember_unknown_to_api(&["a.zip".into()], asked + day * 2)
+            .unwrap();
+        assert_eq!(
+            store.unknown_to_api(asked + day).unwrap(),
+            HashSet::from(["a.zip".to_string()])
+        );
+    }
+
+    #[test]
+    fn package_facts_are_kept_and_missing_values_stay_missing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let facts = PackageFacts::from_metadata(
+            "post-build=Xiaomi/a/a:14/UKQ1.230905.001/V1:user/release-keys\npost-security-patch-level=2024-05-01\npost-timestamp=1715000000\n",
+        );
+        let bare = PackageFacts {
+            fingerprint: Some("f".into()),
+            ..PackageFacts::default()
+        };
+        store
+            .record_package_facts(&[
+                ("a.zip".into(), facts.clone()),
+                ("b.zip".into(), bare.clone()),
+            ])
+            .unwrap();
+        let read = store.package_facts().unwrap();
+        assert_eq!(read["a.zip"], facts);
+        assert_eq!(read["b.zip"], bare);
     }
 
     #[test]

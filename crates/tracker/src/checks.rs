@@ -1,15 +1,15 @@
 //! The checks of a run. Discovery asks the lists (community phones and
 //! their variants, line packages, China posts) which variants exist and
 //! what they run; then each variant is checked per branch (stable,
-//! developer) and method (recovery: OTA API; fastboot: full-ROM endpoint),
-//! and each file not yet recorded is checked on the CDN before it may be
+//! developer) and method (recovery: OTA API; fastboot: full-ROM endpoint,
+//! its JSON form first for the MD5, then its redirect form), and each file not yet recorded is checked on the CDN before it may be
 //! published.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use romwatch_model::{Branch, Codename, Link, Method};
+use romwatch_model::{Branch, Codename, Link, Method, PackageFacts};
 use romwatch_store::PendingFile;
 use romwatch_upstream::cdn::package_path;
 use romwatch_upstream::{
@@ -17,8 +17,10 @@ use romwatch_upstream::{
     OtaQuery, SourceId, Upstream, UpstreamConfig,
 };
 
+use crate::backfill::BackfillAsk;
 use crate::exec::{CheckError, Executor};
 use crate::knowledge::Build;
+use crate::metadata::{self, MetadataReport, ToRead};
 use crate::reconcile::{Sighting, variant_of};
 
 /// The host each source is reached at, the key of its rate limit.
@@ -46,6 +48,11 @@ impl Hosts {
             china: host_of(&config.china.base_url),
             cdn: host_of(&config.cdn.base_url),
         }
+    }
+
+    /// The CDN's host.
+    pub fn cdn(&self) -> &str {
+        &self.cdn
     }
 
     /// The host the OTA API is asked at about `variant`.
@@ -138,6 +145,8 @@ pub struct VariantPlan {
     pub discovered: Vec<Observation>,
     /// Files of the variant still waiting for the CDN.
     pub pending: Vec<PendingFile>,
+    /// Stored builds to ask the OTA API about (the backfill).
+    pub backfill: Vec<BackfillAsk>,
 }
 
 /// What checking one variant found.
@@ -151,6 +160,13 @@ pub struct VariantOutcome {
     /// Whether the full-ROM endpoint answered the stable check: it lists
     /// the fastboot builds that tell Stable from Stable Beta.
     pub branch_decided: bool,
+    /// The backfill's asks whose `CurrentRom` came back.
+    pub filled: usize,
+    /// The backfill's asks the API answered without a `CurrentRom`.
+    pub unknown_to_api: Vec<String>,
+    /// What the metadata of packages read this run says.
+    pub facts: Vec<(String, PackageFacts)>,
+    pub metadata: MetadataReport,
 }
 
 fn ota_query(variant: &Codename, build: &Build, branch: OtaBranch) -> OtaQuery {
@@ -191,12 +207,12 @@ pub async fn check_variant(
         }
     };
     let fullrom_host = shared.hosts.fullrom.as_str();
-    let fullrom = |branch| {
+    let fullrom_form = |branch, form| {
         let query = FullRomQuery {
             variant: variant.clone(),
             branch,
             android_one: false,
-            form: FullRomForm::Redirect,
+            form,
         };
         async move {
             exec.check(SourceId::FullRom, fullrom_host, || {
@@ -205,17 +221,55 @@ pub async fn check_variant(
             .await
         }
     };
-    let answers = tokio::join!(
+    // The JSON form carries the package's full MD5; the redirect form
+    // answers when it fails or names no package.
+    let fullrom = |branch| async move {
+        match fullrom_form(branch, FullRomForm::Json).await {
+            Ok(found) if !found.is_empty() => Ok(found),
+            _ => fullrom_form(branch, FullRomForm::Redirect).await,
+        }
+    };
+    let backfill = join_all(plan.backfill.iter().filter(|a| a.ask_api).map(|ask| {
+        let branch = if ask.stable {
+            OtaBranch::Stable
+        } else {
+            OtaBranch::Developer
+        };
+        let query = ota_query(&variant, &ask.build, branch);
+        async move {
+            exec.check(SourceId::Ota, ota_host, || up.ota.observe_current(&query))
+                .await
+        }
+    }));
+    let (stable, developer, fullrom_stable, fullrom_developer, backfilled) = tokio::join!(
         ota(plan.current_stable.clone(), OtaBranch::Stable),
         ota(plan.current_developer.clone(), OtaBranch::Developer),
         fullrom(OtaBranch::Stable),
         fullrom(OtaBranch::Developer),
+        backfill,
     );
     let mut sightings: BTreeMap<String, Sighting> = BTreeMap::new();
-    let branch_decided = answers.2.is_ok();
-    let checked = [answers.0, answers.1, answers.2, answers.3]
+    let branch_decided = fullrom_stable.is_ok();
+    let (mut api_filled, mut unknown_to_api) = (HashSet::new(), Vec::new());
+    let mut answered = Vec::new();
+    for (ask, answer) in plan.backfill.iter().filter(|a| a.ask_api).zip(backfilled) {
+        // A failed ask is left for a later run.
+        let Ok((current, observations)) = answer else {
+            continue;
+        };
+        match current {
+            Some(name) if name == ask.filename => {
+                api_filled.insert(ask.filename.as_str());
+            }
+            Some(_) => {}
+            None => unknown_to_api.push(ask.filename.clone()),
+        }
+        answered.push(observations);
+    }
+    let checked = [stable, developer, fullrom_stable, fullrom_developer]
         .into_iter()
         .filter_map(Result::ok)
+        .chain(answered)
         .flatten();
     for observation in plan.discovered.into_iter().chain(checked) {
         if variant_of(&observation).as_ref() != Some(&variant) {
@@ -243,6 +297,41 @@ pub async fn check_variant(
             sighting.head = Some(answer);
         }
     }
+    // Recovery packages new this run and on the CDN, and the backfill's
+    // builds never read: their metadata by range.
+    let mut to_read: Vec<ToRead> = sightings
+        .iter()
+        .filter(|(_, s)| matches!(s.head, Some(Ok(_))))
+        .filter_map(|(name, s)| {
+            let first = s.observations.first()?;
+            (first.package.method == Method::Recovery).then(|| ToRead {
+                filename: name.clone(),
+                link: cdn_link(first),
+                from: first.package.from.as_ref().map(|v| v.to_string()),
+            })
+        })
+        .collect();
+    to_read.extend(
+        plan.backfill
+            .iter()
+            .filter(|a| a.read_metadata)
+            .filter_map(|a| {
+                Some(ToRead {
+                    filename: a.filename.clone(),
+                    link: a.link.clone()?,
+                    from: None,
+                })
+            }),
+    );
+    let (facts, metadata) = metadata::read_all(shared, to_read).await;
+    // A backfilled build is filled when each thing it lacked came back.
+    let read: HashSet<&str> = facts.iter().map(|(name, _)| name.as_str()).collect();
+    let filled = plan
+        .backfill
+        .iter()
+        .filter(|a| !a.ask_api || api_filled.contains(a.filename.as_str()))
+        .filter(|a| !a.read_metadata || read.contains(a.filename.as_str()))
+        .count();
     let unseen: Vec<PendingFile> = plan
         .pending
         .into_iter()
@@ -261,6 +350,10 @@ pub async fn check_variant(
         sightings,
         rechecked: unseen.into_iter().zip(rechecks).collect(),
         branch_decided,
+        filled,
+        unknown_to_api,
+        facts,
+        metadata,
     }
 }
 

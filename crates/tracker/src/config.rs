@@ -35,6 +35,9 @@ pub struct TrackerConfig {
     /// Announce the first run on an empty store too (normally a silent
     /// baseline, so channels are not flooded with history).
     pub announce_baseline: bool,
+    /// OTA queries per run that fill stored builds lacking their full MD5
+    /// or changelog (see the backfill module); 0 turns the backfill off.
+    pub backfill: usize,
 }
 
 impl Default for TrackerConfig {
@@ -49,6 +52,7 @@ impl Default for TrackerConfig {
             batch_files: 500,
             china_posts: Vec::new(),
             announce_baseline: false,
+            backfill: 500,
         }
     }
 }

@@ -232,6 +232,9 @@ fn cause(kind: &ErrorKind) -> String {
         ErrorKind::PackageName(_) => "bad package name".into(),
         ErrorKind::Redirect(_) => "bad redirect".into(),
         ErrorKind::NotAPackage(_) => "not a package".into(),
+        ErrorKind::RangeIgnored => "range ignored".into(),
+        ErrorKind::Truncated { .. } => "truncated".into(),
+        ErrorKind::Zip(_) => "bad zip".into(),
         ErrorKind::Request(_) => "bad request".into(),
     }
 }

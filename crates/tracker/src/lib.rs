@@ -10,17 +10,21 @@
 //! [`MirrorChecker`] checks the files already recorded on every CDN mirror.
 //! Nothing here renders anything or delivers notifications.
 
+mod backfill;
 mod checks;
 pub mod config;
 pub mod error;
 pub mod exec;
 mod knowledge;
+mod metadata;
 pub mod mirrors;
 mod reconcile;
 mod run;
 
+pub use backfill::BackfillReport;
 pub use config::TrackerConfig;
 pub use error::TrackError;
 pub use exec::{CheckError, Executor, SourceReport};
+pub use metadata::MetadataReport;
 pub use mirrors::{MirrorChecker, MirrorConfig, MirrorSummary};
 pub use run::{BASELINE_DONE, Progress, Summary, Tracker};

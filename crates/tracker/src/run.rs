@@ -12,16 +12,18 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use romwatch_model::{Branch, Codename, Device, Incoming, Method, RomParts, Size};
+use romwatch_model::{Branch, Codename, Device, Incoming, Method, PackageFacts, RomParts, Size};
 use romwatch_store::{Announce, Held, PendingFile, Store};
 use romwatch_upstream::{Observation, Upstream, UpstreamConfig};
 use serde::Serialize;
 
+use crate::backfill::{self, BackfillReport, Known, UNKNOWN_MEMORY_DAYS};
 use crate::checks::{self, Hosts, Shared, VariantOutcome, VariantPlan, full_build};
 use crate::config::TrackerConfig;
 use crate::error::TrackError;
 use crate::exec::{Executor, SourceReport};
 use crate::knowledge::{Build, Knowledge, Variant};
+use crate::metadata::MetadataReport;
 use crate::reconcile::{self, Sighting};
 
 /// The `meta` key set once the silent baseline run has completed.
@@ -68,6 +70,12 @@ pub struct Summary {
     pub unusable: usize,
     /// Store transactions.
     pub batches: usize,
+    /// Stored builds asked about on the OTA API to fill their MD5 and
+    /// changelog, and what is left for later runs.
+    pub backfill: BackfillReport,
+    /// Package metadata read by HTTP range: packages, failures, requests
+    /// and bytes.
+    pub metadata: MetadataReport,
     pub elapsed_ms: u128,
     /// Per source: checks, requests, retries, failures by cause.
     pub sources: BTreeMap<String, SourceReport>,
@@ -93,6 +101,10 @@ struct Batch {
     incoming: Vec<Incoming>,
     pending: Vec<PendingFile>,
     held: Held,
+    /// Builds the OTA API did not know when the backfill asked.
+    unknown_to_api: Vec<String>,
+    /// What packages' metadata says, by file name.
+    facts: Vec<(String, PackageFacts)>,
 }
 
 impl Tracker {
@@ -112,7 +124,8 @@ impl Tracker {
     ) -> Result<Summary, TrackError> {
         let started = Instant::now();
         let now = Utc::now();
-        let mut knowledge = Knowledge::new(store.devices()?, &store.roms()?);
+        let roms = store.roms()?;
+        let mut knowledge = Knowledge::new(store.devices()?, &roms);
         let end_of_life: HashSet<Codename> = store.end_of_life()?.into_iter().collect();
         let mut pending: BTreeMap<Codename, Vec<PendingFile>> = BTreeMap::new();
         for file in store.pending_files()? {
@@ -141,8 +154,35 @@ impl Tracker {
             unusable: discovery.unplaced,
             ..Summary::default()
         };
-        let plans = plan(&knowledge, &end_of_life, discovery.by_variant, pending);
+        let mut plans = plan(&knowledge, &end_of_life, discovery.by_variant, pending);
+        let unknown_since = now - chrono::Duration::days(UNKNOWN_MEMORY_DAYS);
+        if self.config.backfill > 0 {
+            let unknown_to_api = store.unknown_to_api(unknown_since)?;
+            let with_facts: HashSet<String> = store.package_facts()?.into_keys().collect();
+            let known = Known {
+                unknown_to_api: &unknown_to_api,
+                with_facts: &with_facts,
+            };
+            let found = backfill::candidates(&roms, &known, &|v| plans.contains_key(v));
+            // The variant's own OTA checks claim these builds already.
+            let claimed = |variant: &Codename, version: &str| {
+                plans.get(variant).is_some_and(|p| {
+                    [&p.current_stable, &p.current_developer]
+                        .into_iter()
+                        .flatten()
+                        .any(|b| b.version.as_str() == version)
+                })
+            };
+            for (variant, asks) in backfill::asks(&found, &known, self.config.backfill, &claimed) {
+                summary.backfill.asked += asks.len();
+                if let Some(plan) = plans.get_mut(&variant) {
+                    plan.backfill = asks;
+                }
+            }
+        }
+        drop(roms);
         summary.variants = plans.len();
+        let plans_checked: HashSet<Codename> = plans.keys().cloned().collect();
         progress.planned(plans.len() as u64);
 
         // A window of variants in flight, not all at once: variants finish
@@ -167,6 +207,12 @@ impl Tracker {
                     continue;
                 }
             };
+            summary.backfill.filled += outcome.filled;
+            summary.metadata.add(&outcome.metadata);
+            batch.facts.extend(outcome.facts.iter().cloned());
+            batch
+                .unknown_to_api
+                .extend(outcome.unknown_to_api.iter().cloned());
             let held_before = held.remove(&outcome.variant).unwrap_or_default();
             let variant = knowledge.variant(&outcome.variant);
             reconcile_variant(
@@ -179,11 +225,11 @@ impl Tracker {
                 &mut summary,
             );
             if batch.incoming.len() + batch.pending.len() >= self.config.batch_files {
-                self.flush(store, &mut batch, announce, &mut summary)?;
+                self.flush(store, &mut batch, announce, now, &mut summary)?;
             }
             progress.checked();
         }
-        self.flush(store, &mut batch, announce, &mut summary)?;
+        self.flush(store, &mut batch, announce, now, &mut summary)?;
 
         for (source, report) in shared.exec.reports() {
             summary.checks += report.checks;
@@ -192,6 +238,14 @@ impl Tracker {
         }
         summary.pending = store.pending_files()?.len();
         summary.held = store.held_roms()?.len();
+        let unknown_to_api = store.unknown_to_api(unknown_since)?;
+        let with_facts: HashSet<String> = store.package_facts()?.into_keys().collect();
+        let known = Known {
+            unknown_to_api: &unknown_to_api,
+            with_facts: &with_facts,
+        };
+        summary.backfill.left =
+            backfill::candidates(&store.roms()?, &known, &|v| plans_checked.contains(v)).len();
         if baseline && !summary.nothing_checked() {
             store.set_meta(BASELINE_DONE, &now.to_rfc3339())?;
         }
@@ -204,9 +258,18 @@ impl Tracker {
         store: &mut Store,
         batch: &mut Batch,
         announce: Announce,
+        now: DateTime<Utc>,
         summary: &mut Summary,
     ) -> Result<(), TrackError> {
-        if batch.incoming.is_empty() && batch.pending.is_empty() && batch.held.decide.is_empty() {
+        if !batch.unknown_to_api.is_empty() {
+            store.remember_unknown_to_api(&batch.unknown_to_api, now)?;
+            batch.unknown_to_api.clear();
+        }
+        if batch.incoming.is_empty()
+            && batch.pending.is_empty()
+            && batch.held.decide.is_empty()
+            && batch.facts.is_empty()
+        {
             return Ok(());
         }
         let report = store.merge_tracked(&batch.incoming, announce, &batch.pending, &batch.held)?;
@@ -223,6 +286,9 @@ impl Tracker {
                 seen = conflict.incoming,
                 "a source contradicts the store; the stored fact is kept"
             );
+        }
+        if !batch.facts.is_empty() {
+            store.record_package_facts(&batch.facts)?;
         }
         *batch = Batch::default();
         Ok(())
@@ -470,6 +536,10 @@ mod tests {
             )]),
             rechecked: Vec::new(),
             branch_decided: true,
+            filled: 0,
+            unknown_to_api: Vec::new(),
+            facts: Vec::new(),
+            metadata: MetadataReport::default(),
         };
         let (mut batch, mut summary) = (Batch::default(), Summary::default());
         let seen = HashSet::from([recorded.rom.filename.to_string()]);

@@ -83,6 +83,13 @@ async fn a_run_finds_every_published_file_with_what_the_sources_know() {
         {
             assert_eq!(rom.md5, Some(md5), "{what}: the OTA API gives the full MD5");
         }
+        if rom.method.name() == "Fastboot" {
+            assert_eq!(
+                rom.md5,
+                Some(md5),
+                "{what}: the full-ROM endpoint's JSON form gives the full MD5"
+            );
+        }
         // Stable Beta is decided by what is published: a stable recovery
         // build without its fastboot build is Stable Beta whatever the
         // simulator labelled it.
@@ -159,6 +166,87 @@ async fn releases_are_found_and_announced_once_each() {
         full.is_some(),
         "the incremental's full ROM of the same variant and version"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_recovery_package_found_has_its_metadata_read_by_range() {
+    let server = sim(40, 3, &[]).await;
+    let mut store = Store::open_in_memory().unwrap();
+    let summary = track(&server, &mut store, config(&server)).await;
+    let facts = store.package_facts().unwrap();
+    let recovery: Vec<_> = store
+        .roms()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.name() == "Recovery")
+        .collect();
+    assert!(recovery.len() > 40);
+    let mut incrementals = 0;
+    for rom in &recovery {
+        let what = rom.filename.as_str();
+        let expected = server.package_metadata(what).unwrap();
+        let read = facts
+            .get(what)
+            .unwrap_or_else(|| panic!("{what}: no metadata"));
+        assert_eq!(read.security_patch, expected.security_patch, "{what}");
+        assert_eq!(
+            read.fingerprint.as_ref(),
+            Some(&expected.fingerprint),
+            "{what}"
+        );
+        assert_eq!(
+            read.build_time.map(|t| t.timestamp()),
+            expected.build_time,
+            "{what}"
+        );
+        if let Kind::Incremental { from } = &rom.kind {
+            incrementals += 1;
+            assert_eq!(
+                read.pre_build
+                    .as_deref()
+                    .and_then(romwatch_model::fingerprint_version),
+                Some(from.as_str()),
+                "{what}: its pre-build is its from-version"
+            );
+        }
+    }
+    assert!(incrementals > 0);
+    let metadata = summary.metadata;
+    assert_eq!((metadata.read, metadata.failed), (recovery.len(), 0));
+    assert_eq!(metadata.pre_build_mismatches, 0);
+    assert_eq!(
+        metadata.requests, metadata.read as u64,
+        "one request a package"
+    );
+    assert!(metadata.bytes <= metadata.read as u64 * 64 * 1024);
+    assert_eq!(server.package_bytes_served(), metadata.bytes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fastboot_builds_come_from_the_redirect_form_when_the_json_form_fails() {
+    // Only the JSON form has JSON to cut: the redirect form answers as usual.
+    let server = sim(30, 4, &["fullrom:truncated"]).await;
+    let mut store = Store::open_in_memory().unwrap();
+    let summary = track(&server, &mut store, config(&server)).await;
+    let expected = published(&server.records());
+    assert_eq!(filenames(&store), expected);
+    let fastboot: Vec<_> = store
+        .roms()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.name() == "Fastboot")
+        .collect();
+    assert!(!fastboot.is_empty());
+    assert!(
+        fastboot.iter().all(|r| r.md5.is_some_and(|m| !m.is_full())),
+        "the redirect form names the file only: the MD5 is the name's prefix"
+    );
+    let fullrom = &summary.sources["fullrom"];
+    assert_eq!(
+        fullrom.requests, fullrom.checks,
+        "one request per form: the JSON form's broken answer is not retried"
+    );
+    assert_eq!(fullrom.failed * 2, fullrom.checks, "{fullrom:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -75,7 +75,7 @@ pub struct CdnFile {
 /// link it is given: every mirror serves the same `/<version>/<filename>`.
 #[derive(Debug, Clone)]
 pub struct CdnSource {
-    http: Http,
+    pub(crate) http: Http,
     base_url: String,
 }
 

@@ -108,6 +108,16 @@ pub enum ErrorKind {
     /// usable `Content-Length`.
     #[error("not a package: {0}")]
     NotAPackage(String),
+    /// A `Range` request answered with the whole file (`200`): the read is
+    /// given up, nothing of the body downloaded.
+    #[error("the server ignored Range (answered 200); nothing downloaded")]
+    RangeIgnored,
+    /// A `Range` answer shorter than it announced, or than asked.
+    #[error("truncated answer: {got} of {expected} bytes")]
+    Truncated { expected: u64, got: u64 },
+    /// A package whose zip records or metadata cannot be read.
+    #[error("unreadable package: {0}")]
+    Zip(String),
     #[error("bad request: {0}")]
     Request(String),
 }

@@ -505,6 +505,82 @@ async fn cdn_faults() {
 }
 
 #[tokio::test]
+async fn package_metadata_is_read_by_range_from_zip64_packages() {
+    let server = sim(&[]).await;
+    let cdn = CdnSource::new(&config(&server).cdn).unwrap();
+    let records = server.records();
+    let recovery = |incremental: bool| {
+        records
+            .iter()
+            .find(|r| {
+                r.method == "Recovery"
+                    && r.incremental_from.is_some() == incremental
+                    && r.size_bytes.is_some_and(|s| s > 4 << 30 || incremental)
+            })
+            .expect("a recovery package")
+    };
+    for record in [recovery(false), recovery(true)] {
+        let expected = server.package_metadata(&record.filename).unwrap();
+        let url = record.url.clone().unwrap_or_default();
+        let read = cdn.metadata(&url).await.unwrap();
+        let what = &record.filename;
+        assert_eq!(read.facts.security_patch, expected.security_patch, "{what}");
+        assert_eq!(
+            read.facts.fingerprint.as_ref(),
+            Some(&expected.fingerprint),
+            "{what}"
+        );
+        assert_eq!(
+            read.facts.build_time.map(|t| t.timestamp()),
+            expected.build_time,
+            "{what}"
+        );
+        assert_eq!(read.facts.pre_build, expected.pre_build, "{what}");
+        assert_eq!(
+            read.facts
+                .pre_build
+                .as_deref()
+                .and_then(romwatch_model::fingerprint_version),
+            record.incremental_from.as_deref(),
+            "{what}: pre-build names the from-version"
+        );
+        assert_eq!(read.requests, 1, "{what}: the last 64 KiB hold it all");
+        assert!(read.bytes <= 64 * 1024, "{what}");
+    }
+    assert!(recovery(false).size_bytes.unwrap() > 4 << 30, "ZIP64");
+    assert_eq!(server.package_bytes_served(), 2 * 64 * 1024);
+}
+
+#[tokio::test]
+async fn a_server_ignoring_range_costs_one_request_and_no_download() {
+    let server = sim(&["cdn:ignore-range"]).await;
+    let cdn = CdnSource::new(&config(&server).cdn).unwrap();
+    let record = server
+        .records()
+        .into_iter()
+        .find(|r| r.method == "Recovery" && r.size_bytes.is_some_and(|s| s > 1 << 30))
+        .unwrap();
+    let url = record.url.clone().unwrap_or_default();
+    assert_kind(cdn.metadata(&url).await, SourceId::Cdn, |k| {
+        matches!(k, ErrorKind::RangeIgnored)
+    });
+    // Let the server notice the closed connection.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let served = server.package_bytes_served();
+    assert!(
+        served < 16 << 20,
+        "at most what socket buffers took before the client hung up: {served} of {:?}",
+        record.size_bytes
+    );
+
+    let truncated = sim(&["cdn:truncated"]).await;
+    let cdn = CdnSource::new(&config(&truncated).cdn).unwrap();
+    assert_kind(cdn.metadata(&url).await, SourceId::Cdn, |k| {
+        matches!(k, ErrorKind::Truncated { .. })
+    });
+}
+
+#[tokio::test]
 async fn releases_appear_in_the_catalog_and_on_every_source() {
     let server = sim(&[]).await;
     let client = reqwest::Client::new();

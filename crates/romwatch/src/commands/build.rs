@@ -78,6 +78,7 @@ pub fn build_site(
         Ok(SiteData {
             devices: snapshot.devices,
             roms: snapshot.roms,
+            facts: snapshot.facts,
             extra_files: vec![ExtraFile {
                 path: "latest.yml".to_string(),
                 bytes: latest_yml,

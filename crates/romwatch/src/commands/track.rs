@@ -51,6 +51,9 @@ pub(super) fn tracker(ctx: &Context, args: &TrackArgs) -> anyhow::Result<Tracker
         anyhow::ensure!(rate >= 0.0 && rate.is_finite(), "--rate must be 0 or more");
         config.rate = rate;
     }
+    if let Some(n) = args.backfill {
+        config.backfill = n;
+    }
     config.announce_baseline |= args.announce_baseline;
     let upstream = upstream(&ctx.config.upstream, args.upstream.as_deref());
     Tracker::new(&upstream, config).context("cannot set up the tracker")
@@ -111,6 +114,27 @@ pub(super) fn summary_line(summary: &Summary) -> String {
 
 fn print_summary(summary: &Summary) {
     println!("{}", summary_line(summary));
+    let backfill = &summary.backfill;
+    println!(
+        "  backfill: {} asked, {} filled, {} left",
+        backfill.asked, backfill.filled, backfill.left
+    );
+    let metadata = &summary.metadata;
+    println!(
+        "  package metadata: {} read, {} failed, {} range requests, {} bytes{}",
+        metadata.read,
+        metadata.failed,
+        metadata.requests,
+        metadata.bytes,
+        if metadata.pre_build_mismatches > 0 {
+            format!(
+                "; {} incrementals whose pre-build names another version",
+                metadata.pre_build_mismatches
+            )
+        } else {
+            String::new()
+        }
+    );
     for (source, report) in &summary.sources {
         let errors: Vec<String> = report
             .errors

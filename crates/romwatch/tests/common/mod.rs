@@ -252,7 +252,7 @@ impl Sim {
         scratch.write(
             "romwatch.toml",
             &format!(
-                "[tracker]\nrate = 0\nconcurrency = 8\nbatch_files = 8\nchina_posts = {posts}\n\n[mirrors]\nrate = 0\nconcurrency = 16\n{more}"
+                "[tracker]\nrate = 0\nconcurrency = 8\nbatch_files = 8\nchina_posts = {posts}\nbackfill = 0\n\n[mirrors]\nrate = 0\nconcurrency = 16\n{more}"
             ),
         );
     }

@@ -44,7 +44,7 @@ struct Build<'a> {
     /// The Android security patch level. Not recorded by the store yet:
     /// always `None` until the tracker learns it; `site.js` shows it when
     /// present.
-    security_patch: Option<&'a str>,
+    security_patch: Option<String>,
     changelog: Vec<&'a str>,
     /// The update page, from the site root.
     page: String,
@@ -102,7 +102,7 @@ pub(crate) fn since_file<'a>(
                     branch: rom.branch.name(),
                     date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
                     android: rom.android.as_deref(),
-                    security_patch: None,
+                    security_patch: catalog.security_patch(rom).map(|d| d.to_string()),
                     changelog: Vec::new(),
                     page: String::new(),
                     full: None,

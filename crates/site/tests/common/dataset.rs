@@ -50,6 +50,7 @@ pub fn load(keep: impl Fn(&str) -> bool) -> Option<SiteData> {
     Some(SiteData {
         devices: snapshot.devices,
         roms: snapshot.roms,
+        facts: snapshot.facts,
         ..SiteData::default()
     })
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use romwatch_model::Record;
 
-const HEADER: [&str; 15] = [
+const HEADER: [&str; 18] = [
     "codename",
     "variant",
     "device",
@@ -20,6 +20,9 @@ const HEADER: [&str; 15] = [
     "md5",
     "url",
     "incremental_from",
+    "security_patch",
+    "fingerprint",
+    "build_time",
 ];
 
 pub fn write(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
@@ -43,6 +46,9 @@ pub fn write(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
             opt(&r.md5),
             opt(&r.url),
             opt(&r.incremental_from),
+            opt(&r.security_patch),
+            opt(&r.fingerprint),
+            opt(&r.build_time),
         ])?;
     }
     writer.flush()

@@ -17,9 +17,9 @@ mod latest_yml;
 use std::io::Write;
 use std::str::FromStr;
 
-use romwatch_model::{Device, Kind, Link, Method, Record, Rom};
+use romwatch_model::{Device, Kind, Link, Method, PackageFacts, Record, Rom, security_patches};
 
-use crate::convert::to_record;
+use crate::convert::{add_facts, to_record};
 
 pub use input::{MAX_INPUT_BYTES, ReadError, read_input, utf8};
 pub use latest_yml::LatestEntry;
@@ -97,6 +97,8 @@ pub fn read_records(
 pub struct Snapshot {
     pub devices: Vec<Device>,
     pub roms: Vec<Rom>,
+    /// What packages' metadata says, by file name.
+    pub facts: std::collections::HashMap<String, PackageFacts>,
 }
 
 impl Snapshot {
@@ -116,6 +118,7 @@ impl Snapshot {
                     .or_insert(url);
             }
         }
+        let patches = security_patches(&self.roms, &self.facts);
         self.roms
             .iter()
             .filter_map(|rom| {
@@ -124,7 +127,12 @@ impl Snapshot {
                     .then(|| incrementals.get(&(rom.variant.as_str(), rom.version.as_str())))
                     .flatten()
                     .copied();
-                Some(to_record(rom, device, incremental))
+                let mut record = to_record(rom, device, incremental);
+                if let Some(facts) = self.facts.get(rom.filename.as_str()) {
+                    add_facts(&mut record, facts);
+                }
+                record.security_patch = patches.get(rom.filename.as_str()).map(|d| d.to_string());
+                Some(record)
             })
             .collect()
     }

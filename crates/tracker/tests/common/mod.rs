@@ -25,7 +25,8 @@ pub async fn sim(devices: usize, seed: u64, rules: &[&str]) -> SimServer {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Fast settings: no rate limit, short backoff.
+/// Fast settings: no rate limit, short backoff, no backfill (its own tests
+/// turn it on).
 pub fn config(server: &SimServer) -> TrackerConfig {
     TrackerConfig {
         concurrency: 16,
@@ -34,6 +35,7 @@ pub fn config(server: &SimServer) -> TrackerConfig {
         max_backoff_ms: 2_000,
         batch_files: 40,
         china_posts: server.post_ids(),
+        backfill: 0,
         ..TrackerConfig::default()
     }
 }
@@ -50,7 +52,7 @@ fn key(record: &Record) -> (Option<String>, Vec<u32>) {
     (record.date.clone(), numbers)
 }
 
-fn is_full_recovery(r: &Record) -> bool {
+pub fn is_full_recovery(r: &Record) -> bool {
     r.method == "Recovery" && r.incremental_from.is_none()
 }
 

@@ -92,6 +92,24 @@ impl OtaSource {
         Ok(observation)
     }
 
+    /// Asks once, claiming the phone runs `query.version`: the observations
+    /// of the answer and, when the API knows that build (its answer has a
+    /// `CurrentRom`), that build's file name.
+    pub async fn observe_current(
+        &self,
+        query: &OtaQuery,
+    ) -> Result<(Option<String>, Vec<Observation>), SourceError> {
+        let answer = self.ask(query).await?;
+        let observations = self.observations(query, &answer)?;
+        // `roms()` gives `CurrentRom` first.
+        let current = answer
+            .current
+            .as_ref()
+            .and(observations.first())
+            .map(|o| o.filename.clone());
+        Ok((current, observations))
+    }
+
     /// Asks once and gives the observations of the answer.
     pub async fn observe(&self, query: &OtaQuery) -> Result<Vec<Observation>, SourceError> {
         let answer = self.ask(query).await?;
