@@ -122,6 +122,8 @@ fn a_build_that_would_empty_the_site_is_refused_unless_allowed() {
     let published = site_files(&s);
 
     // The wrong database: a fresh, empty one.
+    s.write("nothing.jsonl", "");
+    s.ok(&["--db", "other.db", "import", "nothing.jsonl"]);
     let out = s.run(&["--db", "other.db", "build"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");

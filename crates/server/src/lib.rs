@@ -41,9 +41,15 @@ pub struct ServerOptions {
 
 impl ServerOptions {
     /// Checks the options before anything listens: limits that let
-    /// something through, and a site directory without the store in it.
+    /// something through, and a site directory that exists and does not
+    /// hold the store.
     pub fn check(&self) -> Result<(), ServerError> {
         self.limits.validate().map_err(ServerError::Config)?;
+        if !self.site.is_dir() {
+            return Err(ServerError::NoSite {
+                site: self.site.clone(),
+            });
+        }
         confine::refuse_store_inside(&self.site, &self.db)
     }
 }

@@ -96,7 +96,10 @@ fn update_page_shows_every_card_field_in_store_order() {
         assert!(crumbs.contains(step), "{step} not in breadcrumb");
     }
     let device_page = read(&out, "miui/capricorn/index.html");
-    assert!(device_page.contains("<h1>Mi 5s"), "device page titled as its crumb");
+    assert!(
+        device_page.contains("<h1>Mi 5s"),
+        "device page titled as its crumb"
+    );
 }
 
 #[test]
