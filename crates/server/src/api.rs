@@ -117,6 +117,15 @@ fn words(value: Option<&str>, limits: &ServeConfig) -> Result<Option<String>, Ap
     Ok(Some(q.to_string()))
 }
 
+/// Why a region code is refused, with the codes that are accepted.
+fn unknown_region(given: &str) -> String {
+    let known: Vec<&str> = Region::known_codes().collect();
+    format!(
+        "unknown region {given:?} (expected one of: {}, or the code of a region a stored device is in)",
+        known.join(", ")
+    )
+}
+
 fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     params
         .map(|Query(p)| p)
@@ -128,11 +137,12 @@ pub(crate) async fn roms(
     params: Result<Query<RomParams>, QueryRejection>,
 ) -> ApiResult {
     let p = query(params)?;
+    let region = parsed("region", p.region.as_deref(), |v| {
+        Region::from_code(&v.to_ascii_lowercase()).ok_or_else(|| unknown_region(v))
+    })?;
     let filter = RomFilter {
         codename: parsed("codename", p.codename.as_deref(), Codename::new)?.map(|c| c.to_string()),
-        region: parsed("region", p.region.as_deref(), |v| {
-            Region::from_code(&v.to_ascii_lowercase()).ok_or("unknown region code")
-        })?,
+        region: region.clone(),
         branch: parsed("branch", p.branch.as_deref(), str::parse::<Branch>)?,
         method: parsed("method", p.method.as_deref(), str::parse::<Method>)?,
         os: parsed("os", p.os.as_deref(), str::parse::<OsFamily>)?,
@@ -142,12 +152,26 @@ pub(crate) async fn roms(
     let cursor = parsed("cursor", p.cursor.as_deref(), |v| {
         v.parse::<i64>().map_err(|e| e.to_string())
     })?;
+    // A code romwatch does not know by name is a region only if some
+    // device of the store is in it.
+    let unnamed = region.filter(|r| matches!(r, Region::Other(_)));
     let page = state
         .pool
         .with(Lane::Api, move |store| {
-            store.list_roms(&filter, limit, cursor)
+            if let Some(region) = unnamed
+                && !store.devices()?.iter().any(|d| d.region == region)
+            {
+                return Ok(None);
+            }
+            store.list_roms(&filter, limit, cursor).map(Some)
         })
         .await?;
+    let Some(page) = page else {
+        return Err(ApiError::bad_request(format!(
+            "parameter region: {}",
+            unknown_region(p.region.as_deref().unwrap_or_default())
+        )));
+    };
     Ok(Json(json!({ "roms": page.roms, "next_cursor": page.next })).into_response())
 }
 

@@ -6,9 +6,12 @@
 //! `romwatch build` swaps atomically; each request resolves it anew.
 
 mod api;
+mod api_paths;
 mod config;
 mod confine;
+mod cors;
 mod error;
+mod freshness;
 mod listen;
 mod memory;
 mod metrics;
@@ -88,19 +91,34 @@ fn router(options: &ServerOptions, metrics: Arc<metrics::Metrics>) -> Result<Rou
             Arc::new(root),
             confine::confine,
         ));
-    let api = Router::new()
+    // Answers read from the store, validated by its generation.
+    let live = Router::new()
         .route("/api/v1/devices", get(api::devices))
         .route("/api/v1/devices/{codename}", get(api::device))
         .route("/api/v1/roms", get(api::roms))
         .route("/api/v1/roms/{filename}", get(api::rom))
         .route("/api/v1/search", get(api::search))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            freshness::conditional,
+        ));
+    let api = live
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/healthz", get(api::health))
         .route("/metrics", get(metrics::render));
-    Ok(api
-        .fallback_service(site)
+    let mut app = api
+        .fallback_service(site.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            site,
+            api_paths::static_files_first,
+        ))
+        .layer(axum::middleware::from_fn(api_paths::json_errors))
         .layer(axum::middleware::from_fn(site::caching))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new());
+    if let Some(cors) = cors::layer(&options.limits.cors_origins) {
+        app = app.layer(cors);
+    }
+    Ok(app
         .layer(RequestBodyLimitLayer::new(16 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -35,16 +35,25 @@ struct Cached {
     last_modified: HeaderValue,
 }
 
-/// The content type of the file types a built site has.
+/// The content type of the file types a built site has; feeds by their
+/// names (`rss.xml`, `atom.xml`, `feed.json`), which is how the site
+/// names every feed.
 fn content_type(path: &str) -> Option<&'static str> {
-    Some(match path.rsplit_once('.')?.1 {
-        "html" => "text/html",
-        "css" => "text/css",
-        "js" => "text/javascript",
-        "json" => "application/json",
-        "xml" => "text/xml",
-        "txt" => "text/plain",
-        _ => return None,
+    let name = path.rsplit('/').next().unwrap_or(path);
+    Some(match name {
+        "rss.xml" => "application/rss+xml; charset=utf-8",
+        "atom.xml" => "application/atom+xml; charset=utf-8",
+        "feed.json" => "application/feed+json",
+        _ => match name.rsplit_once('.')?.1 {
+            "html" => "text/html",
+            "css" => "text/css",
+            "js" => "text/javascript",
+            "json" => "application/json",
+            "xml" => "application/xml; charset=utf-8",
+            "yml" => "application/yaml",
+            "txt" => "text/plain; charset=utf-8",
+            _ => return None,
+        },
     })
 }
 
@@ -124,8 +133,21 @@ pub(crate) async fn serve(
     if method != Method::GET && method != Method::HEAD {
         return next.run(request).await;
     }
-    let Some(file) = relative_file(request.uri().path()).and_then(|f| cache.get(&f)) else {
+    let Some(name) = relative_file(request.uri().path()) else {
         return next.run(request).await;
+    };
+    let Some(file) = cache.get(&name) else {
+        // Served by the file service (too big to keep, say): with the same
+        // content type as from memory.
+        let mut response = next.run(request).await;
+        if let Some(known) = content_type(&name)
+            && response.status().is_success()
+        {
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(known));
+        }
+        return response;
     };
     let not_modified = request.headers().get(IF_MODIFIED_SINCE) == Some(&file.last_modified);
     let mut response = if not_modified {

@@ -108,3 +108,30 @@ fn item_ids_are_unique_iris() {
     ));
     assert!(ids.iter().all(|id| !id.contains(' ')));
 }
+
+#[test]
+fn pages_announce_their_rss_atom_and_json_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    for (page, feeds) in [
+        ("index.html", ""),
+        ("miui/index.html", ""),
+        ("miui/capricorn/index.html", "/miui/capricorn"),
+    ] {
+        let html = read(&out, page);
+        for (kind, file) in [
+            ("application/rss+xml", "rss.xml"),
+            ("application/atom+xml", "atom.xml"),
+            ("application/feed+json", "feed.json"),
+        ] {
+            let link = format!("<link rel=\"alternate\" type=\"{kind}\"");
+            let href = format!("{feeds}/{file}\">");
+            assert!(
+                html.lines()
+                    .any(|l| l.starts_with(&link) && l.ends_with(&href)),
+                "{page}: no {kind} link to {href}"
+            );
+        }
+    }
+}
