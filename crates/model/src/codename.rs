@@ -1,6 +1,5 @@
 //! Device codenames, validated: they become directory names and URL paths.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::Region;
@@ -9,8 +8,7 @@ use crate::Region;
 /// (`corot_eea_global`): ASCII letters, digits and `_`, starting with a
 /// letter or digit, at most 64 characters. That rules out `..`, `/`, `\` and
 /// anything else that could escape a directory or break a URL.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Codename(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,12 +58,15 @@ impl AsRef<str> for Codename {
     }
 }
 
-impl<'de> Deserialize<'de> for Codename {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Codename::new(&s).map_err(serde::de::Error::custom)
+impl std::str::FromStr for Codename {
+    type Err = CodenameError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Codename::new(text)
     }
 }
+
+serde_as_text!(Codename);
 
 #[cfg(test)]
 mod tests {

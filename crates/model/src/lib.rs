@@ -3,7 +3,9 @@
 //! Everything here is pure: no I/O, no async, no store. The grammar turns the
 //! file names and version strings that Xiaomi publishes into typed fields
 //! ([`PackageName`], [`Version`]); the types describe one ROM file ([`Rom`])
-//! and the device variant it is for ([`Device`]).
+//! and the device variant it is for ([`Device`]); [`Incoming::checked`] is
+//! the one constructor that checks a ROM as a whole, and [`Link`] the one
+//! way a URL is read.
 
 /// Implements serde for a type through its `Display` and `FromStr`, so
 /// that it travels as the same text users read and write. The calling crate
@@ -26,8 +28,12 @@ macro_rules! serde_as_text {
     };
 }
 
+mod bounds;
+mod checked;
 mod codename;
 mod enums;
+mod filename;
+mod link;
 mod md5;
 mod package;
 pub mod paths;
@@ -38,10 +44,13 @@ pub mod search;
 mod size;
 mod version;
 
+pub use checked::{Incoming, RecordError, RomParts};
 pub use codename::{Codename, CodenameError, variant_codename};
 pub use enums::{Branch, Kind, Method, OsFamily, OsLine, UnknownName};
+pub use filename::{FileName, FileNameError};
+pub use link::{Link, LinkError, file_name_of_url, redact_signature, strip_signed_query};
 pub use md5::{Md5, Md5Error};
-pub use package::{DeviceRef, GrammarError, PackageName, file_name_of_url};
+pub use package::{DeviceRef, GrammarError, PackageName};
 pub use record::Record;
 pub use region::Region;
 pub use rom::{Device, Rom};

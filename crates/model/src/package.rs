@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-use crate::{Codename, Kind, Md5, Method, Region, Version};
+use crate::{Codename, Kind, Md5, Method, Region, Version, file_name_of_url};
 
 /// Who a package is for, as far as its name says.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -45,14 +45,6 @@ pub struct PackageName {
 pub struct GrammarError {
     pub name: String,
     pub reason: String,
-}
-
-/// The file name at the end of a download URL, without a query string or
-/// fragment (signed CDN links append `?t=…&s=…`).
-pub fn file_name_of_url(url: &str) -> &str {
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    let path = &url[..end];
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 const MAX_NAME_LEN: usize = 255;

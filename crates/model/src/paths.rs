@@ -2,8 +2,8 @@
 //! builder, the notifier and the server link to the same addresses. They
 //! follow the reference site's scheme, so that existing links keep working.
 //!
-//! Codenames are validated ([`Codename`]) and versions are checked when they
-//! enter the store, so both are safe as path segments.
+//! Codenames ([`Codename`]) and versions ([`Version`](crate::Version)) are
+//! safe as path segments by construction.
 
 use crate::{Codename, OsFamily, Rom};
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Branch, Codename, Kind, Md5, Method, OsLine, Region, Size};
+use crate::{Branch, Codename, FileName, Kind, Link, Md5, Method, OsLine, Region, Size, Version};
 
 /// A device variant: one device in one region (`corot_eea_global`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,15 +31,16 @@ impl Device {
     }
 }
 
-/// One official ROM file. A ROM is unique by its file name.
+/// One official ROM file. A ROM is unique by its file name. Made by
+/// [`Incoming::checked`](crate::Incoming::checked), or read back from the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rom {
-    pub filename: String,
+    pub filename: FileName,
     /// The device's codename: a device's releases are grouped by it.
     pub codename: Codename,
     /// The variant codename ([`Device::codename`]).
     pub variant: Codename,
-    pub version: String,
+    pub version: Version,
     pub android: Option<String>,
     pub os: OsLine,
     pub branch: Branch,
@@ -49,9 +50,9 @@ pub struct Rom {
     pub size: Option<Size>,
     pub md5: Option<Md5>,
     /// The download URL (query strings of signed links removed).
-    pub url: Option<String>,
+    pub url: Option<Link>,
     /// The same file on other CDN hosts.
-    pub mirrors: Vec<String>,
+    pub mirrors: Vec<Link>,
     pub changelog: Option<String>,
     /// The release date, when a source says it.
     pub released: Option<NaiveDate>,

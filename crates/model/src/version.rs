@@ -5,7 +5,9 @@ use std::fmt;
 use crate::{Branch, OsFamily, OsLine, Region};
 
 /// A parsed version string. The text is kept as given; the parts say what
-/// it means.
+/// it means. Every version is safe as a URL path segment and a directory
+/// name: ASCII letters, digits, `.`, `-` and `_`, starting with a letter or
+/// digit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Version {
     text: String,
@@ -29,6 +31,10 @@ pub enum VersionForm {
     Weekly { year: u16, month: u8, day: u8 },
     /// A pre-2015 build: `JHACNBH22.0`, `JLB54.0`, `KXDCNBF5.0`.
     Legacy { tag: BuildTag, build: String },
+    /// A version of no known form, taken as given from a record
+    /// ([`Version::lenient`]): the reference data holds misprints such as
+    /// `V.9.5.10.0.ODHMIFA`.
+    Unrecognised,
 }
 
 /// The letters before the numbers of a release or beta version.
@@ -179,6 +185,33 @@ impl Version {
         })
     }
 
+    /// The grammar's reading of `text` where it has one; otherwise, if the
+    /// text is safe as a path segment (1 to 64 ASCII letters, digits, `.`,
+    /// `-`, `_`, starting with a letter or digit), a version of
+    /// [`VersionForm::Unrecognised`] form. For versions that records state:
+    /// the grammar must not refuse a file the source lists.
+    pub fn lenient(text: &str) -> Result<Version, VersionError> {
+        if let Ok(version) = Version::parse(text) {
+            return Ok(version);
+        }
+        let safe = (1..=64).contains(&text.len())
+            && text.as_bytes()[0].is_ascii_alphanumeric()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+        if safe {
+            Ok(Version {
+                text: text.to_string(),
+                form: VersionForm::Unrecognised,
+            })
+        } else {
+            Err(VersionError {
+                text: text.chars().take(64).collect(),
+                reason: "expected 1 to 64 ASCII letters, digits, '.', '-' or '_', starting with a letter or digit",
+            })
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.text
     }
@@ -202,6 +235,7 @@ impl Version {
             VersionForm::Release { .. } | VersionForm::Legacy { .. } => Branch::Stable,
             VersionForm::PublicBeta { .. } => Branch::PublicBeta,
             VersionForm::Weekly { .. } => Branch::Weekly,
+            VersionForm::Unrecognised => Branch::Stable,
         }
     }
 
@@ -246,6 +280,7 @@ impl Version {
                 vec![u32::from(*year), u32::from(*month), u32::from(*day)]
             }
             VersionForm::Legacy { build, .. } => numbers(build).unwrap_or_default(),
+            VersionForm::Unrecognised => Vec::new(),
         }
     }
 }
@@ -253,6 +288,20 @@ impl Version {
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
+    }
+}
+
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+/// Reads leniently, as stored versions may be of no known form.
+impl<'de> serde::Deserialize<'de> for Version {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Version::lenient(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -327,6 +376,29 @@ mod tests {
             "V14.0.9.0.TKF-IXM",
         ] {
             assert!(Version::parse(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn lenient_versions_are_still_path_safe() {
+        let misprint = Version::lenient("V.9.5.10.0.ODHMIFA").unwrap();
+        assert_eq!(misprint.form(), &VersionForm::Unrecognised);
+        assert_eq!(misprint.as_str(), "V.9.5.10.0.ODHMIFA");
+        assert!(matches!(
+            Version::lenient("7.12.28").unwrap().form(),
+            VersionForm::Weekly { .. }
+        ));
+        for bad in [
+            "",
+            "..",
+            ".",
+            "../x",
+            ".hidden",
+            "a/b",
+            "a b",
+            &"1".repeat(65),
+        ] {
+            assert!(Version::lenient(bad).is_err(), "{bad:?}");
         }
     }
 }

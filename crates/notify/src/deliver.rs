@@ -221,7 +221,7 @@ pub fn preview(
                 out.push(Preview {
                     channel: channel.name().to_string(),
                     event_id: event.id,
-                    filename: event.rom.filename.clone(),
+                    filename: event.rom.filename.to_string(),
                     body: redactor.redact(&channel.preview(&release)),
                 });
             }

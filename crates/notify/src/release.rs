@@ -1,7 +1,7 @@
 //! What every message says about an event, whatever the channel: the
 //! release's facts and its links, computed once.
 
-use romwatch_model::{Kind, paths};
+use romwatch_model::{Kind, Link, paths};
 use romwatch_store::{Event, EventKind};
 
 /// Where the published site lives, for links in messages.
@@ -49,7 +49,7 @@ impl<'a> Release<'a> {
             device_name: &event.device.name,
             codename: rom.codename.as_str(),
             kind_label: format!("{} {method}", rom.branch),
-            version: &rom.version,
+            version: rom.version.as_str(),
             android: rom.android.as_deref(),
             size: rom.size.map(|s| s.human()),
             md5: rom.md5.map(|m| {
@@ -60,8 +60,8 @@ impl<'a> Release<'a> {
                 }
             }),
             changelog: rom.changelog.as_deref().filter(|c| !c.trim().is_empty()),
-            download: rom.url.as_deref(),
-            incremental: event.incremental_url.as_deref(),
+            download: rom.url.as_ref().map(Link::as_str),
+            incremental: event.incremental_url.as_ref().map(Link::as_str),
             update_page: paths::absolute(&links.base_url, &paths::update_page(rom)),
             device_page: paths::absolute(
                 &links.base_url,

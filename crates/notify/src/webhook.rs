@@ -61,7 +61,7 @@ impl Webhook {
             "delivery": self.delivery_id(e),
             "event_id": e.uid,
             "created_at": e.created_at.to_rfc3339(),
-            "rom": to_record(&e.rom, &e.device, e.incremental_url.as_deref()),
+            "rom": to_record(&e.rom, &e.device, e.incremental_url.as_ref()),
             "links": {
                 "update_page": r.update_page,
                 "device_page": r.device_page,

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
-use common::{SAMPLE, Scratch};
+use common::{SAMPLE, Scratch, serve_app};
 
 /// The requests a receiver got: headers and body.
 type Received = Arc<Mutex<Vec<(HeaderMap, String)>>>;
@@ -16,29 +16,16 @@ type Received = Arc<Mutex<Vec<(HeaderMap, String)>>>;
 fn receiver() -> (String, Received) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let sink = got.clone();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
-                let sink = sink.clone();
-                async move {
-                    sink.lock()
-                        .unwrap()
-                        .push((headers, String::from_utf8_lossy(&body).into_owned()));
-                    "ok"
-                }
-            });
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
+    let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
+        let sink = sink.clone();
+        async move {
+            sink.lock()
+                .unwrap()
+                .push((headers, String::from_utf8_lossy(&body).into_owned()));
+            "ok"
+        }
     });
-    (url, got)
+    (format!("{}/hook", serve_app(app)), got)
 }
 
 #[test]

@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::Uri;
-use common::{SAMPLE, Scratch};
+use common::{SAMPLE, Scratch, serve_app};
 use romwatch_store::Store;
 
 const TELEGRAM_TOKEN: &str = "123456:TG-SECRET-aBcDeF";
@@ -23,28 +23,13 @@ fn secrets() -> [&'static str; 4] {
 /// request path and the webhook key, in the shapes Telegram (`description`)
 /// and Discord (`message`) use; returns its base URL.
 fn echoing_service() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = axum::Router::new().fallback(|uri: Uri| async move {
-                let echo = format!("Cannot POST {uri} (signed with {HMAC_KEY})");
-                (
-                    axum::http::StatusCode::BAD_REQUEST,
-                    serde_json::json!({"ok": false, "description": echo, "message": echo})
-                        .to_string(),
-                )
-            });
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    url
+    serve_app(axum::Router::new().fallback(|uri: Uri| async move {
+        let echo = format!("Cannot POST {uri} (signed with {HMAC_KEY})");
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            serde_json::json!({"ok": false, "description": echo, "message": echo}).to_string(),
+        )
+    }))
 }
 
 fn assert_clean(what: &str, text: &str) {

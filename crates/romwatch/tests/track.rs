@@ -120,7 +120,7 @@ fn contents(db: &std::path::Path) -> (BTreeSet<String>, Vec<(String, String)>) {
         .pending_events("crash-test", 100_000)
         .unwrap()
         .into_iter()
-        .map(|e| (e.rom.filename, e.kind.name().to_string()))
+        .map(|e| (e.rom.filename.to_string(), e.kind.name().to_string()))
         .collect();
     events.sort();
     (roms, events)
@@ -280,7 +280,7 @@ fn events_of(db: &Path, channel: &str) -> Vec<(String, String, String)> {
         .into_iter()
         .map(|e| {
             (
-                e.rom.filename,
+                e.rom.filename.to_string(),
                 e.kind.name().to_string(),
                 e.rom.branch.name().to_string(),
             )

@@ -14,8 +14,10 @@ use romwatch_model::Record;
 use romwatch_server::{ServeConfig, ServerOptions, serve};
 use romwatch_store::{Announce, Store, to_incoming};
 
-/// A store whose search for `SLOW_QUERY` has tens of thousands of matches to rank
-/// (every version holds the term `0`), and a one-page site.
+/// A store whose search for `SLOW_QUERY` has thousands of matches to rank
+/// (every version holds the term `0`), and a one-page site. Large enough
+/// that the query still runs when a client that gave up is noticed, even on
+/// a fast, idle machine.
 fn big_fixture(dir: &Path, limits: ServeConfig) -> ServerOptions {
     let batch: Vec<_> = (0..30_000u32)
         .map(|i| {

@@ -8,14 +8,14 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use romwatch_model::{Kind, Md5, Region, Rom};
+use romwatch_model::{Kind, Link, Md5, Region, Rom};
 use serde::Serialize;
 
 use crate::SiteError;
 use crate::artifact::Artifact;
 use crate::catalog::Catalog;
 use crate::config::SiteView;
-use crate::links::{SitePath, http_url};
+use crate::links::SitePath;
 use crate::pages::latest_of;
 use crate::views::{update_key, update_path};
 
@@ -72,7 +72,7 @@ impl<'a> ApiRom<'a> {
             device: catalog.variant_name(rom),
             os: rom.os.family.name(),
             os_line: rom.os.to_string(),
-            version: &rom.version,
+            version: rom.version.as_str(),
             android: rom.android.as_deref(),
             branch: rom.branch.name(),
             method: rom.method.name(),
@@ -91,12 +91,12 @@ impl<'a> ApiRom<'a> {
                 Md5::Prefix(_) => m.prefix_hex(),
             }),
             md5_kind: rom.md5.map(|m| if m.is_full() { "full" } else { "prefix" }),
-            url: rom.url.as_deref().and_then(http_url),
+            url: rom.url.as_ref().map(Link::as_str),
             mirrors: rom
                 .mirrors
                 .iter()
-                .filter_map(|m| http_url(m))
-                .filter(|m| Some(*m) != rom.url.as_deref())
+                .filter(|m| Some(*m) != rom.url.as_ref())
+                .map(Link::as_str)
                 .collect(),
             changelog: rom.changelog.as_deref(),
             released: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),

@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom, Version};
+use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom};
 use serde::{Deserialize, Serialize};
 
 use crate::SiteData;
@@ -45,7 +45,7 @@ pub(crate) struct Entry<'a> {
     pub rom: &'a Rom,
     /// Position in store order.
     pub index: usize,
-    /// [`Version::order_key`], empty when the version does not parse.
+    /// [`romwatch_model::Version::order_key`], empty for a version of no known form.
     pub order: Vec<u32>,
 }
 
@@ -88,9 +88,9 @@ impl<'a> Catalog<'a> {
         for (index, rom) in data.roms.iter().enumerate() {
             // The version becomes a directory name; the store validates it,
             // but the builder does not rely on that.
-            if let Err(e) = segment("version", &rom.version) {
+            if let Err(e) = segment("version", rom.version.as_str()) {
                 skipped.push(Skipped {
-                    filename: rom.filename.clone(),
+                    filename: rom.filename.to_string(),
                     reason: e.to_string(),
                 });
                 continue;
@@ -101,21 +101,19 @@ impl<'a> Catalog<'a> {
             let date = published(rom);
             if rfc2822(date).is_none() {
                 skipped.push(Skipped {
-                    filename: rom.filename.clone(),
+                    filename: rom.filename.to_string(),
                     reason: format!("its date {} cannot be shown", date.date_naive()),
                 });
                 continue;
             }
             if !seen.insert(rom.filename.as_str()) {
                 skipped.push(Skipped {
-                    filename: rom.filename.clone(),
+                    filename: rom.filename.to_string(),
                     reason: "listed twice; the first record is shown".into(),
                 });
                 continue;
             }
-            let order = Version::parse(&rom.version)
-                .map(|v| v.order_key())
-                .unwrap_or_default();
+            let order = rom.version.order_key();
             entries.push(Entry { rom, index, order });
         }
 

@@ -1,5 +1,6 @@
 //! The site's settings: title, base URL and channel links.
 
+use romwatch_model::Link;
 use serde::{Deserialize, Serialize};
 
 use crate::SiteError;
@@ -55,36 +56,20 @@ impl SiteConfig {
     /// Checks the config: an absolute http(s) base URL and http(s) channel
     /// links, since they end up in `href`s and feeds.
     pub(crate) fn view(&self) -> Result<SiteView, SiteError> {
-        let base_url = self.base_url.trim_end_matches('/').to_string();
-        let rest = base_url
-            .strip_prefix("https://")
-            .or_else(|| base_url.strip_prefix("http://"))
+        let link = Link::parse(&self.base_url)
+            .ok()
+            .filter(|_| !self.base_url.contains(['?', '#']))
             .ok_or_else(|| {
                 SiteError::Config(format!(
-                    "base_url {:?} must start with http:// or https://",
+                    "base_url {:?} must be a plain http:// or https:// URL",
                     self.base_url
                 ))
             })?;
-        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let clean = |s: &str| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~:/[]@%".contains(&b))
-        };
-        if !clean(host) || (!path.is_empty() && !clean(path)) {
-            return Err(SiteError::Config(format!(
-                "base_url {:?} is not a plain URL",
-                self.base_url
-            )));
-        }
-        let base = if path.is_empty() {
-            String::new()
-        } else {
-            format!("/{path}")
-        };
+        let base_url = link.as_str().trim_end_matches('/').to_string();
+        let base = link.path().trim_end_matches('/').to_string();
         for (name, link) in [("telegram", &self.telegram), ("discord", &self.discord)] {
             if let Some(link) = link
-                && crate::links::http_url(link).is_none()
+                && Link::parse(link).is_err()
             {
                 return Err(SiteError::Config(format!(
                     "{name} link {link:?} must be an http(s) URL"

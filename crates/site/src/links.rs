@@ -1,5 +1,5 @@
-//! Paths and links: the checked relative paths the builder writes to, and
-//! the checks an upstream URL passes before it becomes an `href`.
+//! The checked relative paths the builder writes to. (Links to downloads
+//! are checked once, as the model's [`Link`](romwatch_model::Link).)
 
 use std::fmt;
 
@@ -70,26 +70,6 @@ impl fmt::Display for SitePath {
     }
 }
 
-/// `url` if it is an absolute http(s) URL without whitespace, quotes or
-/// angle brackets: anything else (`javascript:`, `data:`) must never become
-/// a link.
-pub(crate) fn http_url(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let host = rest.split('/').next().unwrap_or("");
-    let clean = url
-        .bytes()
-        .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\'));
-    (clean && !host.is_empty()).then_some(url)
-}
-
-/// The host of an http(s) URL, to label a mirror.
-pub(crate) fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.split('/').next().unwrap_or(rest)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,20 +89,5 @@ mod tests {
             "/miui/capricorn/"
         );
         assert_eq!(SitePath::file(&[], "rss.xml").unwrap().url(), "/rss.xml");
-    }
-
-    #[test]
-    fn only_http_urls_become_links() {
-        assert!(http_url("https://bigota.d.miui.com/7.12.28/a.zip").is_some());
-        for bad in [
-            "javascript:alert(1)",
-            "data:text/html,x",
-            "https://",
-            "https://a.b/x\"onmouseover=1",
-            "https://a.b/ x",
-        ] {
-            assert!(http_url(bad).is_none(), "{bad}");
-        }
-        assert_eq!(host_of("https://bn.d.miui.com/x/y.zip"), "bn.d.miui.com");
     }
 }

@@ -166,7 +166,7 @@ pub(crate) fn search_files<'a>(catalog: &Catalog<'a>) -> Result<Vec<Artifact<'a>
         roms.push(RomEntry(
             d,
             v,
-            &rom.version,
+            rom.version.as_str(),
             &rom.filename,
             rom.released
                 .map_or(String::new(), |d| d.format("%Y-%m-%d").to_string()),

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::SiteError;
 use crate::catalog::{Catalog, DeviceKey, UpdateKey};
-use crate::links::{SitePath, host_of, http_url};
+use crate::links::SitePath;
 
 /// A download link: the package URL on one host.
 #[derive(Debug, Clone, Serialize)]
@@ -110,12 +110,12 @@ impl<'a> RowView<'a> {
                 Kind::Incremental { from } => Some(from.as_str()),
                 Kind::Full => None,
             },
-            version: &rom.version,
+            version: rom.version.as_str(),
             android: rom.android.as_deref(),
             size: rom.size.map(|s| s.human()),
             date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
             filename: &rom.filename,
-            download: rom.url.as_deref().and_then(http_url),
+            download: rom.url.as_ref().map(romwatch_model::Link::as_str),
             page: update_path(&update_key(rom))?.url(),
         })
     }
@@ -172,7 +172,7 @@ pub(crate) fn incremental_views<'a>(
                     Kind::Full => "",
                 },
                 filename: &inc.filename,
-                url: inc.url.as_deref().and_then(http_url),
+                url: inc.url.as_ref().map(romwatch_model::Link::as_str),
                 size: inc.size.map(|s| s.human()),
                 md5: md5_text(inc.md5.as_ref()).0,
             }
@@ -210,16 +210,15 @@ impl<'a> RomView<'a> {
     pub fn new(catalog: &Catalog<'a>, i: usize) -> Result<RomView<'a>, SiteError> {
         let rom = catalog.rom(i);
         let (md5, md5_is_prefix) = md5_text(rom.md5.as_ref());
-        let download = rom.url.as_deref().and_then(http_url);
+        let download = rom.url.as_ref().map(romwatch_model::Link::as_str);
         let mirrors = rom
             .mirrors
             .iter()
-            .filter_map(|m| http_url(m))
-            .filter(|m| Some(*m) != download)
+            .filter(|m| Some(m.as_str()) != download)
             .enumerate()
-            .map(|(n, url)| Link {
-                label: format!("Mirror {} ({})", n + 1, host_of(url)),
-                url,
+            .map(|(n, mirror)| Link {
+                label: format!("Mirror {} ({})", n + 1, mirror.host()),
+                url: mirror.as_str(),
             })
             .collect();
         Ok(RomView {
@@ -228,7 +227,7 @@ impl<'a> RomView<'a> {
             variant: rom.variant.as_str(),
             os: rom.os.family.name(),
             os_line: rom.os.to_string(),
-            version: &rom.version,
+            version: rom.version.as_str(),
             android: rom.android.as_deref(),
             branch: rom.branch.name(),
             method: rom.method.name(),
@@ -269,10 +268,10 @@ mod tests {
             (OsFamily::Miui, Branch::PublicBeta),
         ] {
             let rom = Rom {
-                filename: "f.zip".into(),
+                filename: romwatch_model::FileName::new("f.zip").unwrap(),
                 codename: codename.clone(),
                 variant: codename.clone(),
-                version: "V9.5.1.0.NAIMIFA".into(),
+                version: romwatch_model::Version::parse("V9.5.1.0.NAIMIFA").unwrap(),
                 android: None,
                 os: OsLine {
                     family,

@@ -95,7 +95,7 @@ fn feeds_escape_upstream_text() {
 #[test]
 fn item_ids_are_unique_iris() {
     let mut data = sample();
-    data.roms[0].filename = "odd name <1>.tgz".into();
+    data.roms[0].filename = romwatch_model::FileName::new("odd name <1>.tgz").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
     build(&data, &config(), &out, None).unwrap();

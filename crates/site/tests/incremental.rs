@@ -128,7 +128,8 @@ fn pages_of_roms_gone_from_the_data_are_removed() {
             .exists()
     );
 
-    data.roms.retain(|r| r.version != "V9.5.1.0.NAIMIFA");
+    data.roms
+        .retain(|r| r.version.as_str() != "V9.5.1.0.NAIMIFA");
     let report = build(&data, &config(), &out, None).unwrap();
     assert!(!out.join("miui/capricorn/stable-beta").exists());
     assert!(!out.join("miui/capricorn/stable beta").exists());

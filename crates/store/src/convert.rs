@@ -1,369 +1,127 @@
-//! Turning an interchange [`Record`] into checked model values, and back.
-//!
-//! The record's own fields (version, branch, type) are what the source says
-//! and win; the package-name grammar fills in what the record leaves out
-//! (variant, region, MD5 prefix, incremental from-version). Every string
-//! that will become a path or a URL is validated here.
+//! The interchange [`Record`] (all text, as it travels in files) turned
+//! into typed [`RomParts`] and back, for import, export and the pending
+//! files the tracker keeps. Each field is parsed into its type here, with
+//! the field named on error; checking the parts as a whole is the model's
+//! [`Incoming::checked`].
 
-use std::collections::HashSet;
-
-use crate::bounds::{check_mirror_count, check_release_date, check_size};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use romwatch_model::{
-    Branch, Codename, Device, DeviceRef, Kind, Md5, Method, OsFamily, OsLine, PackageName, Record,
-    Region, Rom, Size, Version, file_name_of_url, variant_codename,
+    Codename, Device, FileName, Incoming, Link, Md5, Record, RecordError, Rom, RomParts, Size,
+    Version,
 };
-
-/// A record that cannot be taken, and which field is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("field `{field}`: {message}")]
-pub struct RecordError {
-    pub field: &'static str,
-    pub message: String,
-}
-
-fn bad(field: &'static str, message: impl Into<String>) -> RecordError {
-    RecordError {
-        field,
-        message: message.into(),
-    }
-}
-
-/// A checked record: the device variant, the ROM, and the incremental
-/// package to it when the record names one of the same device.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Incoming {
-    pub device: Device,
-    pub rom: Rom,
-    pub incremental: Option<Rom>,
-}
-
-const MAX_TEXT: usize = 256;
-const MAX_CHANGELOG: usize = 64 * 1024;
-
-/// A file name that is safe to store and show: no path separators, no
-/// control characters, not `.` or `..`.
-fn check_filename(name: &str) -> Result<(), RecordError> {
-    let ok = !name.is_empty()
-        && name.len() <= MAX_TEXT
-        && name != "."
-        && name != ".."
-        && !name
-            .chars()
-            .any(|c| c == '/' || c == '\\' || c.is_control());
-    ok.then_some(())
-        .ok_or_else(|| bad("filename", format!("{name:?} is not a plain file name")))
-}
-
-/// A version becomes a URL path segment: letters, digits, `.`, `-`, `_`
-/// only, and not `.` or `..`.
-fn check_version(version: &str) -> Result<(), RecordError> {
-    let ok = !version.is_empty()
-        && version.len() <= 64
-        && version.chars().any(|c| c.is_ascii_alphanumeric())
-        && version
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    ok.then_some(())
-        .ok_or_else(|| bad("version", format!("{version:?} is not a version")))
-}
-
-fn check_plain_text(field: &'static str, text: &str, max: usize) -> Result<(), RecordError> {
-    if text.len() > max {
-        return Err(bad(field, format!("longer than {max} bytes")));
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err(bad(field, "holds control characters"));
-    }
-    Ok(())
-}
-
-/// An `http(s)` URL without a query string (signed links carry `?t=…&s=…`
-/// that expire) and without characters that would need escaping.
-pub fn clean_url(field: &'static str, url: &str) -> Result<String, RecordError> {
-    let url = url.trim();
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    let url = &url[..end];
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| bad(field, format!("{url:?} is not an http(s) URL")))?;
-    let host = rest.split('/').next().unwrap_or_default();
-    let ok = !host.is_empty()
-        && url.len() <= 1024
-        && check_host(host)
-        && rest.chars().all(|c| {
-            c.is_ascii_graphic()
-                && !matches!(c, '"' | '<' | '>' | '\\' | '`' | '{' | '}' | '|' | '^')
-        });
-    ok.then(|| url.to_string())
-        .ok_or_else(|| bad(field, format!("{url:?} is not a valid URL")))
-}
-
-fn check_host(host: &str) -> bool {
-    let host = host.split(':').next().unwrap_or(host);
-    !host.is_empty()
-        && host.len() <= 253
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-}
-
-/// A `YYYY-MM-DD` date within the plausible range of a release.
-fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, RecordError> {
-    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| bad(field, format!("{text:?} is not a YYYY-MM-DD date")))?;
-    check_release_date(date, Utc::now().date_naive()).map_err(|e| bad(field, e))
-}
 
 /// Empty strings mean "not given" in the files romwatch reads.
 fn given(field: &Option<String>) -> Option<&str> {
     field.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Checks a record and builds what the store takes from it. `now` is the
-/// first-seen time of records that do not carry one.
-pub fn to_incoming(record: &Record, now: DateTime<Utc>) -> Result<Incoming, RecordError> {
-    check_filename(&record.filename)?;
-    let parsed = PackageName::parse(&record.filename).ok();
-    let codename_text = given(&record.card_codename).unwrap_or(record.codename.trim());
-    let codename = Codename::new(codename_text).map_err(|e| bad("codename", e.to_string()))?;
-    let method: Method = record
-        .method
-        .parse()
-        .map_err(|e: romwatch_model::UnknownName| bad("type", e.to_string()))?;
-    let branch: Branch = record
-        .branch
-        .parse()
-        .map_err(|e: romwatch_model::UnknownName| bad("branch", e.to_string()))?;
-    let version = record.version.trim();
-    check_version(version)?;
-    let grammar_version = Version::parse(version).ok();
+/// Parses one field of a record, naming the field on error.
+fn field<T, E: ToString>(name: &'static str, parsed: Result<T, E>) -> Result<T, RecordError> {
+    parsed.map_err(|e| RecordError::new(name, e.to_string()))
+}
 
-    let region = parsed
-        .as_ref()
-        .map(|p| p.region.clone())
-        .or_else(|| grammar_version.as_ref().and_then(|v| v.region().cloned()))
-        .unwrap_or(Region::China);
-    let variant = match (given(&record.variant), parsed.as_ref().map(|p| &p.device)) {
-        (Some(v), _) => Codename::new(v).map_err(|e| bad("variant", e.to_string()))?,
-        (None, Some(DeviceRef::Variant(v))) => v.clone(),
-        _ => variant_codename(&codename, &region),
-    };
-    let os = match &grammar_version {
-        Some(v) => v.os_line(),
-        None => OsLine {
-            family: record
-                .os
-                .parse::<OsFamily>()
-                .map_err(|e| bad("os", e.to_string()))?,
-            major: None,
-        },
-    };
-
-    let device_name = record.device.trim();
-    if device_name.is_empty() {
-        return Err(bad("device", "empty device name"));
-    }
-    check_plain_text("device", device_name, MAX_TEXT)?;
-    let device = Device {
-        codename: variant.clone(),
-        device: codename.clone(),
-        name: device_name.to_string(),
-        region: Region::of_variant(variant.as_str()),
-    };
-
+/// The typed parts of a record. `now` is the first-seen time of records
+/// that do not carry one.
+pub fn to_parts(record: &Record, now: DateTime<Utc>) -> Result<RomParts, RecordError> {
+    let filename = field("filename", FileName::new(&record.filename))?;
+    let codename = given(&record.card_codename).unwrap_or(record.codename.trim());
     let size = match record.size_bytes {
         Some(bytes) => Some(Size::exact(bytes)),
-        None => given(&record.size)
-            .map(Size::parse_human)
-            .transpose()
-            .map_err(|e| bad("size", e.to_string()))?,
-    }
-    .map(|size| check_size(size.bytes).map(|_| size))
-    .transpose()
-    .map_err(|e| bad("size", e))?
-    .filter(Size::is_plausible);
+        None => field(
+            "size",
+            given(&record.size).map(Size::parse_human).transpose(),
+        )?,
+    };
     let md5 = match given(&record.md5) {
         Some(text) if text.eq_ignore_ascii_case("unknown") => None,
-        Some(text) => Some(text.parse::<Md5>().map_err(|e| bad("md5", e.to_string()))?),
-        None => None,
-    }
-    .or(parsed.as_ref().map(|p| p.md5));
+        other => field("md5", other.map(str::parse::<Md5>).transpose())?,
+    };
     let released = given(&record.date)
-        .map(|d| parse_date("date", d))
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| RecordError::new("date", format!("{d:?} is not a YYYY-MM-DD date")))
+        })
         .transpose()?;
     let first_seen = match given(&record.first_seen) {
         Some(t) => DateTime::parse_from_rfc3339(t)
-            .map_err(|_| bad("first_seen", format!("{t:?} is not an RFC 3339 time")))?
+            .map_err(|_| RecordError::new("first_seen", format!("{t:?} is not an RFC 3339 time")))?
             .with_timezone(&Utc),
         None => now,
     };
-    let url = given(&record.url)
-        .map(|u| clean_url("url", u))
-        .transpose()?;
-    let mirrors = mirror_urls(url.as_deref(), &record.mirror_hosts)?;
-    let changelog = given(&record.changelog).map(str::to_string);
-    if let Some(text) = &changelog {
-        check_plain_text("changelog", text, MAX_CHANGELOG)?;
-    }
-    let android = given(&record.android)
-        .map(|a| {
-            check_plain_text("android", a, 16)?;
-            Ok::<_, RecordError>(a.to_string())
-        })
-        .transpose()?
-        .or_else(|| parsed.as_ref().map(|p| p.android.clone()));
-    let kind = match (
-        given(&record.incremental_from),
-        parsed.as_ref().and_then(|p| p.from.as_ref()),
-    ) {
-        (Some(from), _) => {
-            check_version(from).map_err(|e| bad("incremental_from", e.message))?;
-            Kind::Incremental {
-                from: from.to_string(),
-            }
-        }
-        (None, Some(from)) => Kind::Incremental {
-            from: from.as_str().to_string(),
-        },
-        (None, None) => Kind::Full,
-    };
-
-    let rom = Rom {
-        filename: record.filename.clone(),
-        codename,
-        variant,
-        version: version.to_string(),
-        android,
-        os,
-        branch,
-        method,
-        kind,
+    Ok(RomParts {
+        filename,
+        codename: field("codename", Codename::new(codename))?,
+        variant: field(
+            "variant",
+            given(&record.variant).map(Codename::new).transpose(),
+        )?,
+        device_name: record.device.trim().to_string(),
+        os: field("os", record.os.parse())?,
+        version: field("version", Version::lenient(record.version.trim()))?,
+        branch: field("branch", record.branch.parse())?,
+        method: field("type", record.method.parse())?,
         size,
         md5,
-        url,
-        mirrors,
-        changelog,
         released,
         first_seen,
-    };
-    let incremental = given(&record.incremental_url)
-        .map(|u| incremental_of(&rom, u))
-        .transpose()?
-        .flatten();
-    Ok(Incoming {
-        device,
-        rom,
-        incremental,
+        url: field("url", given(&record.url).map(Link::parse).transpose())?,
+        mirror_hosts: record.mirror_hosts.clone(),
+        changelog: given(&record.changelog).map(str::to_string),
+        android: given(&record.android).map(str::to_string),
+        incremental_from: field(
+            "incremental_from",
+            given(&record.incremental_from)
+                .map(Version::lenient)
+                .transpose(),
+        )?,
+        incremental_url: field(
+            "incremental_url",
+            given(&record.incremental_url).map(Link::parse).transpose(),
+        )?,
     })
 }
 
-/// The mirrors of `url`: the same path on each listed host, `url` itself left out.
-fn mirror_urls(url: Option<&str>, hosts: &[String]) -> Result<Vec<String>, RecordError> {
-    check_mirror_count(hosts.len()).map_err(|e| bad("mirror_hosts", e))?;
-    let Some(url) = url else {
-        return Ok(Vec::new());
-    };
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Ok(Vec::new());
-    };
-    let path = rest.find('/').map_or("", |i| &rest[i..]);
-    let mut seen = HashSet::new();
-    let mut mirrors = Vec::new();
-    for host in hosts {
-        if !check_host(host) {
-            return Err(bad("mirror_hosts", format!("{host:?} is not a host name")));
-        }
-        let mirror = format!("{scheme}://{host}{path}");
-        if mirror != url && seen.insert(host.as_str()) {
-            mirrors.push(mirror);
-        }
-    }
-    Ok(mirrors)
+/// Checks a record and builds what the store takes from it.
+pub fn to_incoming(record: &Record, now: DateTime<Utc>) -> Result<Incoming, RecordError> {
+    Incoming::checked(to_parts(record, now)?)
 }
 
-/// The incremental package a record links, if it is for the same variant
-/// and updates to the same version. The reference looked incrementals up by
-/// version alone and linked other devices' packages; those are not taken.
-fn incremental_of(full: &Rom, url: &str) -> Result<Option<Rom>, RecordError> {
-    let url = clean_url("incremental_url", url)?;
-    let name = file_name_of_url(&url);
-    let Ok(pkg) = PackageName::parse(name) else {
-        return Ok(None);
-    };
-    let (Some(from), DeviceRef::Variant(variant)) = (&pkg.from, &pkg.device) else {
-        return Ok(None);
-    };
-    let same_device = variant.device() == full.codename
-        && pkg.region == Region::of_variant(full.variant.as_str());
-    if !same_device || pkg.version.as_str() != full.version {
-        return Ok(None);
+/// The record that carries `parts`.
+pub fn record_of(parts: &RomParts) -> Record {
+    Record {
+        codename: parts.codename.to_string(),
+        device: parts.device_name.clone(),
+        os: parts.os.slug().to_string(),
+        version: parts.version.to_string(),
+        branch: parts.branch.name().to_string(),
+        method: parts.method.name().to_string(),
+        size: parts.size.map(|s| s.human()),
+        date: parts.released.map(|d| d.format("%Y-%m-%d").to_string()),
+        filename: parts.filename.to_string(),
+        md5: parts.md5.filter(Md5::is_full).map(|m| m.to_string()),
+        url: parts.url.as_ref().map(Link::to_string),
+        changelog: parts.changelog.clone(),
+        android: parts.android.clone(),
+        mirror_hosts: parts.mirror_hosts.clone(),
+        incremental_url: parts.incremental_url.as_ref().map(Link::to_string),
+        card_codename: None,
+        variant: parts.variant.as_ref().map(Codename::to_string),
+        size_bytes: parts.size.filter(|s| s.exact).map(|s| s.bytes),
+        incremental_from: parts.incremental_from.as_ref().map(Version::to_string),
+        first_seen: Some(parts.first_seen.to_rfc3339_opts(SecondsFormat::Secs, true)),
     }
-    check_filename(name)?;
-    Ok(Some(Rom {
-        filename: name.to_string(),
-        codename: full.codename.clone(),
-        variant: full.variant.clone(),
-        version: full.version.clone(),
-        android: Some(pkg.android.clone()),
-        os: full.os,
-        branch: full.branch,
-        method: Method::Recovery,
-        kind: Kind::Incremental {
-            from: from.as_str().to_string(),
-        },
-        size: None,
-        md5: Some(pkg.md5),
-        url: Some(url),
-        mirrors: Vec::new(),
-        changelog: None,
-        released: None,
-        first_seen: full.first_seen,
-    }))
 }
 
 /// The record that exports a stored ROM. `incremental_url` is the stored
 /// incremental package to this ROM, if any.
-pub fn to_record(rom: &Rom, device: &Device, incremental_url: Option<&str>) -> Record {
-    let (from, incremental_url) = match &rom.kind {
-        Kind::Incremental { from } => (Some(from.clone()), None),
-        Kind::Full => (None, incremental_url.map(str::to_string)),
-    };
-    Record {
-        codename: rom.codename.to_string(),
-        device: device.name.clone(),
-        os: rom.os.family.slug().to_string(),
-        version: rom.version.clone(),
-        branch: rom.branch.name().to_string(),
-        method: rom.method.name().to_string(),
-        size: rom.size.map(|s| s.human()),
-        date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
-        filename: rom.filename.clone(),
-        md5: rom.md5.filter(Md5::is_full).map(|m| m.to_string()),
-        url: rom.url.clone(),
-        changelog: rom.changelog.clone(),
-        android: rom.android.clone(),
-        mirror_hosts: rom
-            .mirrors
-            .iter()
-            .filter_map(|m| m.split("://").nth(1)?.split('/').next().map(str::to_string))
-            .collect(),
-        incremental_url,
-        card_codename: None,
-        variant: Some(rom.variant.to_string()),
-        size_bytes: rom.size.filter(|s| s.exact).map(|s| s.bytes),
-        incremental_from: from,
-        first_seen: Some(rom.first_seen.to_rfc3339_opts(SecondsFormat::Secs, true)),
-    }
+pub fn to_record(rom: &Rom, device: &Device, incremental_url: Option<&Link>) -> Record {
+    record_of(&RomParts::of_rom(rom, device, incremental_url))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use romwatch_model::{Kind, Region};
 
     fn record() -> Record {
         Record {
@@ -396,11 +154,11 @@ mod tests {
         assert_eq!(inc.rom.md5.unwrap().to_string(), "409451bb85");
         assert_eq!(inc.rom.android.as_deref(), Some("7.0"));
         assert_eq!(
-            inc.rom.url.as_deref(),
+            inc.rom.url.as_ref().map(Link::as_str),
             Some("https://bigota.d.miui.com/7.12.28/miui_MI5SGlobal_7.12.28_409451bb85_7.0.zip")
         );
         assert_eq!(
-            inc.rom.mirrors,
+            inc.rom.mirrors.iter().map(Link::as_str).collect::<Vec<_>>(),
             vec!["https://hugeota.d.miui.com/7.12.28/miui_MI5SGlobal_7.12.28_409451bb85_7.0.zip"]
         );
     }

@@ -5,7 +5,6 @@
 //! [`Store::stats`]) and never SQL, so that a PostgreSQL backend can stand
 //! behind the same methods. Every write is one transaction.
 
-mod bounds;
 mod convert;
 mod error;
 mod events;
@@ -19,7 +18,7 @@ mod sqlite;
 mod stats;
 mod tracking;
 
-pub use convert::{Incoming, RecordError, to_incoming, to_record};
+pub use convert::{record_of, to_incoming, to_parts, to_record};
 pub use error::{SqliteError, StoreError};
 pub use events::{Announce, EventKind};
 pub use import::{ImportError, ImportReport, import_text};
@@ -28,6 +27,7 @@ pub use outbox::{Delivery, DeliveryState, Event};
 pub use query::{
     DeviceHit, Interrupter, Listed, Page, RomFilter, SearchResults, fts_query, search_terms,
 };
+pub use romwatch_model::{Incoming, RecordError};
 pub use sqlite::Store;
 pub use stats::Stats;
 pub use tracking::{Held, PendingFile};

@@ -39,7 +39,7 @@ impl MergeReport {
 pub fn merge_rom(stored: &Rom, incoming: &Rom, conflicts: &mut Vec<Conflict>) -> Rom {
     let mut merged = stored.clone();
     let conflict = |field, stored: String, new: String| Conflict {
-        filename: incoming.filename.clone(),
+        filename: incoming.filename.to_string(),
         field,
         stored,
         incoming: new,
@@ -91,10 +91,11 @@ mod tests {
 
     fn rom() -> Rom {
         Rom {
-            filename: "miui_MI5SGlobal_7.12.28_409451bb85_7.0.zip".into(),
+            filename: romwatch_model::FileName::new("miui_MI5SGlobal_7.12.28_409451bb85_7.0.zip")
+                .unwrap(),
             codename: Codename::new("capricorn").unwrap(),
             variant: Codename::new("capricorn_global").unwrap(),
-            version: "7.12.28".into(),
+            version: romwatch_model::Version::parse("7.12.28").unwrap(),
             android: None,
             os: "MIUI".parse::<OsLine>().unwrap(),
             branch: Branch::Weekly,

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use romwatch_model::{Device, Rom};
+use romwatch_model::{Device, Link, Rom};
 
 use crate::events::{EventKind, now_text};
 use crate::sqlite::{ROM_COLUMNS, read_rom};
@@ -32,7 +32,7 @@ pub struct Event {
     pub device: Device,
     /// For a full recovery ROM, the URL of an incremental package of the
     /// same variant to the same version, when one is known.
-    pub incremental_url: Option<String>,
+    pub incremental_url: Option<Link>,
 }
 
 romwatch_model::named_enum!(
@@ -99,6 +99,13 @@ impl Store {
                 let created: String = row.get(3)?;
                 let region: String = row.get(5)?;
                 let rom = read_rom(row, 7)?;
+                let incremental_url = row
+                    .get::<_, Option<String>>(6)?
+                    .map(|u| {
+                        Link::parse(&u)
+                            .map_err(|_| StoreError::Corrupt(format!("incremental url {u:?}")))
+                    })
+                    .transpose()?;
                 Ok(Event {
                     id: row.get(0)?,
                     uid: row.get(1)?,
@@ -115,7 +122,7 @@ impl Store {
                         region: romwatch_model::Region::from_code(&region)
                             .ok_or_else(|| StoreError::Corrupt(format!("region {region:?}")))?,
                     },
-                    incremental_url: row.get(6)?,
+                    incremental_url,
                     rom,
                 })
             })())

@@ -11,7 +11,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-use romwatch_model::{Codename, Device, Kind, Md5, Region, Rom, Size};
+use romwatch_model::{Codename, Device, FileName, Kind, Link, Md5, Region, Rom, Size, Version};
 
 use crate::events::{Announce, EventKind, add_event};
 use crate::merge::merge_rom;
@@ -229,7 +229,7 @@ pub(crate) fn merge_in(
     let incrementals = batch.iter().filter_map(|i| i.incremental.as_ref());
     for rom in roms.chain(incrementals) {
         let changes = merge_one(tx, rom, &mut report)?;
-        if announce == Announce::Changes && !quiet.contains(&rom.filename) {
+        if announce == Announce::Changes && !quiet.contains(rom.filename.as_str()) {
             for kind in changes {
                 add_event(tx, &rom.filename, kind)?;
                 report.events += 1;
@@ -331,10 +331,10 @@ fn rom_values(rom: &Rom) -> [rusqlite::types::Value; 18] {
         Kind::Full => None,
     };
     [
-        text(&rom.filename),
+        text(rom.filename.as_str()),
         text(rom.codename.as_str()),
         text(rom.variant.as_str()),
-        text(&rom.version),
+        text(rom.version.as_str()),
         opt(rom.android.clone()),
         text(rom.os.family.slug()),
         rom.os
@@ -347,8 +347,8 @@ fn rom_values(rom: &Rom) -> [rusqlite::types::Value; 18] {
             .map_or(Value::Null, |s| Value::Integer(s.bytes as i64)),
         Value::Integer(rom.size.is_some_and(|s| s.exact).into()),
         opt(rom.md5.map(|m| m.to_string())),
-        opt(rom.url.clone()),
-        Value::Text(serde_json::Value::from(rom.mirrors.clone()).to_string()),
+        opt(rom.url.as_ref().map(Link::to_string)),
+        Value::Text(serde_json::Value::from_iter(rom.mirrors.iter().map(Link::as_str)).to_string()),
         opt(rom.changelog.clone()),
         opt(rom.released.map(|d| d.format("%Y-%m-%d").to_string())),
         text(&rom.first_seen.to_rfc3339_opts(SecondsFormat::Micros, true)),
@@ -400,11 +400,16 @@ pub(crate) fn read_rom(r: &Row, at: usize) -> Result<Rom, StoreError> {
         .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt("date", &d)))
         .transpose()?;
     let first_seen: String = text(17)?;
+    let filename: String = text(0)?;
+    let version: String = text(3)?;
+    let url = opt(13)?
+        .map(|u| Link::parse(&u).map_err(|_| corrupt("url", &u)))
+        .transpose()?;
     Ok(Rom {
-        filename: text(0)?,
+        filename: FileName::new(&filename).map_err(|_| corrupt("file name", &filename))?,
         codename: codename_of(&text(1)?)?,
         variant: codename_of(&text(2)?)?,
-        version: text(3)?,
+        version: Version::lenient(&version).map_err(|_| corrupt("version", &version))?,
         android: opt(4)?,
         os,
         branch: branch.parse().map_err(|_| corrupt("branch", &branch))?,
@@ -418,7 +423,7 @@ pub(crate) fn read_rom(r: &Row, at: usize) -> Result<Rom, StoreError> {
             exact: r.get::<_, bool>(at + 11).unwrap_or(false),
         }),
         md5,
-        url: opt(13)?,
+        url,
         mirrors: serde_json::from_str(&mirrors).map_err(|_| corrupt("mirrors", &mirrors))?,
         changelog: opt(15)?,
         released,

@@ -7,13 +7,14 @@
 //! the pending files and the held ROMs — in one transaction, so a killed run keeps whole
 //! batches and nothing else.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use romwatch_model::{Codename, Record};
+use romwatch_model::{Codename, RomParts};
 
-use std::collections::HashSet;
-
+use crate::convert::{record_of, to_parts};
 use crate::sqlite::merge_in;
 use crate::{Announce, Incoming, MergeReport, Store, StoreError};
 
@@ -30,7 +31,7 @@ fn held_files(tx: &rusqlite::Transaction) -> Result<HashSet<String>, StoreError>
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingFile {
     /// What the sources said of it, ready to record once the CDN has it.
-    pub record: Record,
+    pub parts: RomParts,
     /// The variant it belongs to.
     pub variant: Codename,
     /// Why the last CDN check failed.
@@ -96,7 +97,7 @@ impl Store {
                 .iter()
                 .flat_map(|i| std::iter::once(&i.rom).chain(i.incremental.as_ref()));
             for rom in recorded {
-                forget.execute([&rom.filename])?;
+                forget.execute([rom.filename.as_str()])?;
             }
             let mut keep = tx.prepare_cached(
                 "INSERT INTO pending_files (filename, variant, record, reason, checks, first_seen)
@@ -106,10 +107,12 @@ impl Store {
                     checks = pending_files.checks + 1",
             )?;
             for file in pending {
-                let record = serde_json::to_string(&file.record)
+                // Kept as the interchange record, which a later romwatch
+                // still reads.
+                let record = serde_json::to_string(&record_of(&file.parts))
                     .map_err(|e| StoreError::Corrupt(format!("pending record: {e}")))?;
                 keep.execute(params![
-                    file.record.filename,
+                    file.parts.filename.as_str(),
                     file.variant.as_str(),
                     record,
                     file.reason,
@@ -155,14 +158,16 @@ impl Store {
         rows.map(|row| {
             let (variant, record, reason, checks, first_seen) = row?;
             let corrupt = |what: &str| StoreError::Corrupt(format!("pending file {what}"));
+            let first_seen = DateTime::parse_from_rfc3339(&first_seen)
+                .map_err(|_| corrupt("time"))?
+                .with_timezone(&Utc);
+            let record = serde_json::from_str(&record).map_err(|_| corrupt("record"))?;
             Ok(PendingFile {
-                record: serde_json::from_str(&record).map_err(|_| corrupt("record"))?,
+                parts: to_parts(&record, first_seen).map_err(|e| corrupt(&e.to_string()))?,
                 variant: Codename::new(&variant).map_err(|_| corrupt("variant"))?,
                 reason,
                 checks,
-                first_seen: DateTime::parse_from_rfc3339(&first_seen)
-                    .map_err(|_| corrupt("time"))?
-                    .with_timezone(&Utc),
+                first_seen,
             })
         })
         .collect()
@@ -212,6 +217,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::to_incoming;
+    use romwatch_model::Record;
 
     fn record(filename: &str) -> Record {
         Record {
@@ -233,7 +239,7 @@ mod tests {
         let name = "corot_global-ota_full-OS2.0.3.0.VMLMIXM-user-15.0-0123456789.zip";
         let now = Utc::now();
         let pending = PendingFile {
-            record: record(name),
+            parts: to_parts(&record(name), now).unwrap(),
             variant: Codename::new("corot_global").unwrap(),
             reason: "not a package".into(),
             checks: 1,

@@ -83,7 +83,7 @@ fn lists_filter_and_page_newest_first() {
     let all = store.list_roms(&RomFilter::default(), 3, None).unwrap();
     assert_eq!(all.roms.len(), 3);
     assert_eq!(
-        all.roms[0].rom.filename,
+        all.roms[0].rom.filename.as_str(),
         "miui_ALIOTH_OS1.0.5.0.TKHCNXM_1123456789_13.0.zip"
     );
     let rest = store.list_roms(&RomFilter::default(), 3, all.next).unwrap();

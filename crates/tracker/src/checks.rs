@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use romwatch_model::{Branch, Codename, Method, Version};
+use romwatch_model::{Branch, Codename, Link, Method};
 use romwatch_store::PendingFile;
 use romwatch_upstream::cdn::package_path;
 use romwatch_upstream::{
@@ -32,14 +32,9 @@ pub struct Hosts {
     cdn: String,
 }
 
+/// The rate-limit key of a base URL: its host and port.
 fn host_of(url: &str) -> String {
-    reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| {
-            u.host_str()
-                .map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0)))
-        })
-        .unwrap_or_else(|| url.to_string())
+    Link::parse(url).map_or_else(|_| url.to_string(), |link| link.authority())
 }
 
 impl Hosts {
@@ -160,16 +155,13 @@ pub struct VariantOutcome {
 
 fn ota_query(variant: &Codename, build: &Build, branch: OtaBranch) -> OtaQuery {
     let android = if build.android.is_empty() {
-        Version::parse(&build.version)
-            .ok()
-            .and_then(|v| v.android())
-            .unwrap_or_default()
+        build.version.android().unwrap_or_default()
     } else {
         build.android.clone()
     };
     OtaQuery {
         variant: variant.clone(),
-        version: build.version.clone(),
+        version: build.version.to_string(),
         android,
         branch,
     }
@@ -254,14 +246,13 @@ pub async fn check_variant(
     let unseen: Vec<PendingFile> = plan
         .pending
         .into_iter()
-        .filter(|p| !sightings.contains_key(&p.record.filename))
+        .filter(|p| !sightings.contains_key(p.parts.filename.as_str()))
         .collect();
     let rechecks = join_all(unseen.iter().map(|p| {
-        let link = p
-            .record
-            .url
-            .clone()
-            .unwrap_or_else(|| package_path(&p.record.version, &p.record.filename));
+        let link = p.parts.url.as_ref().map_or_else(
+            || package_path(p.parts.version.as_str(), &p.parts.filename),
+            Link::to_string,
+        );
         async move { head(shared, &link).await }
     }))
     .await;
@@ -305,7 +296,7 @@ pub fn full_build(observation: &Observation) -> Option<(bool, Build)> {
     Some((
         stable,
         Build {
-            version: package.version.as_str().to_string(),
+            version: package.version.clone(),
             android: package.android.clone(),
             released: observation.released,
         },

@@ -11,7 +11,7 @@ use romwatch_model::{Branch, Codename, Device, Kind, Method, OsFamily, Rom, Vers
 /// A full recovery build of a variant, with what orders it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Build {
-    pub version: String,
+    pub version: Version,
     pub android: String,
     pub released: Option<NaiveDate>,
 }
@@ -22,10 +22,11 @@ impl Build {
     /// pending file, a list that gives none); developer builds by date,
     /// then numbers.
     fn key(&self) -> (Option<StableRank>, Option<NaiveDate>, Vec<u32>) {
-        let numbers = Version::parse(&self.version)
-            .map(|v| v.order_key())
-            .unwrap_or_default();
-        (StableRank::of(&self.version), self.released, numbers)
+        (
+            StableRank::of(&self.version),
+            self.released,
+            self.version.order_key(),
+        )
     }
 }
 
@@ -39,7 +40,7 @@ pub struct Variant {
     pub developer: Option<Build>,
     /// Stable versions with a fastboot build, ranked.
     pub fastboot: Vec<StableRank>,
-    /// Recorded Stable Beta ROMs, candidates for promotion.
+    /// Stable Beta ROMs already in the store, candidates for promotion.
     pub stable_beta: Vec<Rom>,
 }
 
@@ -50,8 +51,7 @@ pub struct Variant {
 pub struct StableRank(bool, u16, Vec<u32>);
 
 impl StableRank {
-    pub fn of(version: &str) -> Option<StableRank> {
-        let version = Version::parse(version).ok()?;
+    pub fn of(version: &Version) -> Option<StableRank> {
         if !matches!(version.form(), VersionForm::Release { .. }) {
             return None;
         }
@@ -82,7 +82,7 @@ impl Variant {
         }
     }
 
-    pub fn note_fastboot(&mut self, version: &str) {
+    pub fn note_fastboot(&mut self, version: &Version) {
         if let Some(rank) = StableRank::of(version)
             && !self.fastboot.contains(&rank)
         {
@@ -93,7 +93,7 @@ impl Variant {
     /// Whether a stable recovery build of `version` is Stable Beta: no
     /// fastboot build of it is known, nor of any later stable build (once a
     /// later build has its fastboot, this one's time as a beta is over).
-    pub fn is_stable_beta(&self, version: &str) -> bool {
+    pub fn is_stable_beta(&self, version: &Version) -> bool {
         match StableRank::of(version) {
             Some(rank) => !self.fastboot.iter().any(|f| *f >= rank),
             None => false,
@@ -130,7 +130,7 @@ impl Knowledge {
             knowledge.variants.entry(codename).or_default().device = Some(device);
         }
         for rom in roms {
-            knowledge.recorded.insert(rom.filename.clone());
+            knowledge.recorded.insert(rom.filename.to_string());
             knowledge.variant(&rom.variant).note_rom(rom);
         }
         knowledge
@@ -175,19 +175,20 @@ mod tests {
 
     #[test]
     fn stable_beta_until_a_fastboot_of_it_or_of_a_later_build() {
+        let v = |text: &str| Version::parse(text).unwrap();
         let mut variant = Variant::default();
-        assert!(variant.is_stable_beta("OS2.0.3.0.VMLMIXM"));
-        variant.note_fastboot("OS2.0.2.0.VMLMIXM");
-        assert!(variant.is_stable_beta("OS2.0.3.0.VMLMIXM"));
-        assert!(!variant.is_stable_beta("OS2.0.2.0.VMLMIXM"));
+        assert!(variant.is_stable_beta(&v("OS2.0.3.0.VMLMIXM")));
+        variant.note_fastboot(&v("OS2.0.2.0.VMLMIXM"));
+        assert!(variant.is_stable_beta(&v("OS2.0.3.0.VMLMIXM")));
+        assert!(!variant.is_stable_beta(&v("OS2.0.2.0.VMLMIXM")));
         assert!(
-            !variant.is_stable_beta("V14.0.9.0.TMLMIXM"),
+            !variant.is_stable_beta(&v("V14.0.9.0.TMLMIXM")),
             "an older line"
         );
-        variant.note_fastboot("OS2.0.4.0.VMLMIXM");
-        assert!(!variant.is_stable_beta("OS2.0.3.0.VMLMIXM"));
+        variant.note_fastboot(&v("OS2.0.4.0.VMLMIXM"));
+        assert!(!variant.is_stable_beta(&v("OS2.0.3.0.VMLMIXM")));
         assert!(
-            !variant.is_stable_beta("22.3.23"),
+            !variant.is_stable_beta(&v("22.3.23")),
             "developer builds are never Stable Beta"
         );
     }
@@ -195,16 +196,19 @@ mod tests {
     #[test]
     fn newest_build_by_its_place_in_the_history() {
         let build = |v: &str, d: Option<(i32, u32, u32)>| Build {
-            version: v.into(),
+            version: Version::parse(v).unwrap(),
             android: "14.0".into(),
             released: d.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
         };
         let mut variant = Variant::default();
         variant.note_build(true, build("OS1.0.5.0.UMLMIXM", Some((2024, 5, 1))));
         variant.note_build(true, build("OS1.0.4.0.UMLMIXM", Some((2024, 3, 1))));
-        assert_eq!(variant.current(true).unwrap().version, "OS1.0.5.0.UMLMIXM");
         assert_eq!(
-            variant.current(false).unwrap().version,
+            variant.current(true).unwrap().version.as_str(),
+            "OS1.0.5.0.UMLMIXM"
+        );
+        assert_eq!(
+            variant.current(false).unwrap().version.as_str(),
             "OS1.0.5.0.UMLMIXM",
             "no developer build: the stable one is what the phone runs"
         );

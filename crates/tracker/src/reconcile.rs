@@ -1,10 +1,11 @@
-//! Reconciling what several sources say of one file into one record: the
+//! Reconciling what several sources say of one file into one ROM: the
 //! MD5 from the OTA API, the size and date from the CDN `HEAD`, the
 //! changelog flattened to text, the branch decided (Stable Beta until a
 //! fastboot build appears), and a download link on a public mirror.
 
+use chrono::{DateTime, Utc};
 use romwatch_model::{
-    Branch, Codename, DeviceRef, Md5, Method, OsFamily, Record, Size, variant_codename,
+    Branch, Codename, DeviceRef, FileName, Link, Md5, Method, RomParts, Size, variant_codename,
 };
 use romwatch_upstream::cdn::{MIRRORS, public_link};
 use romwatch_upstream::{CdnFile, Observation, SourceId};
@@ -70,22 +71,24 @@ pub fn branch_of(observation: &Observation, variant: &Variant) -> Branch {
         package.version.branch()
     };
     let recovery = package.method == Method::Recovery;
-    if branch == Branch::Stable && recovery && variant.is_stable_beta(package.version.as_str()) {
+    if branch == Branch::Stable && recovery && variant.is_stable_beta(&package.version) {
         Branch::StableBeta
     } else {
         branch
     }
 }
 
-/// The record of a file from its sightings, or `None` if nothing placeable
-/// was seen. `name` is the variant's marketing name where the store knows
-/// it: a run never renames a device on the word of a line package.
-pub fn record(
+/// The parts of a file's ROM from its sightings, or `None` if nothing
+/// placeable was seen. `name` is the variant's marketing name where the
+/// store knows it: a run never renames a device on the word of a line
+/// package. `now` is the first-seen time.
+pub fn parts(
     variant_codename: &Codename,
     sighting: &Sighting,
     variant: &Variant,
     name: Option<&str>,
-) -> Option<Record> {
+    now: DateTime<Utc>,
+) -> Option<RomParts> {
     let first = sighting.observations.first()?;
     let package = &first.package;
     // The OTA API's answer is the most complete: read it first.
@@ -109,7 +112,7 @@ pub fn record(
             }
         })
     });
-    let date = head
+    let released = head
         .and_then(|h| h.last_modified)
         .map(|t| t.date_naive())
         .or_else(|| ordered.iter().find_map(|o| o.released));
@@ -119,24 +122,21 @@ pub fn record(
         .unwrap_or_else(|| variant_codename.as_str().to_string());
     let url = ordered
         .iter()
-        .find_map(|o| o.url.as_deref())
+        .find_map(|o| Link::parse(o.url.as_deref()?).ok())
         .map(public_link);
-    let os = match package.version.os_line().family {
-        OsFamily::Miui => "miui",
-        OsFamily::HyperOs => "hyperos",
-    };
-    Some(Record {
-        codename: variant_codename.device().as_str().to_string(),
-        device: device_name,
-        os: os.to_string(),
-        version: package.version.as_str().to_string(),
-        branch: branch_of(first, variant).name().to_string(),
-        method: package.method.name().to_string(),
-        size: size.filter(|s| !s.exact).map(|s| s.human()),
-        size_bytes: size.filter(|s| s.exact).map(|s| s.bytes),
-        date: date.map(|d| d.format("%Y-%m-%d").to_string()),
-        filename: first.filename.clone(),
-        md5: md5.filter(Md5::is_full).map(|m| m.to_string()),
+    Some(RomParts {
+        filename: FileName::new(&first.filename).ok()?,
+        codename: variant_codename.device(),
+        variant: Some(variant_codename.clone()),
+        device_name,
+        os: package.version.os_line().family,
+        version: package.version.clone(),
+        branch: branch_of(first, variant),
+        method: package.method,
+        size,
+        md5,
+        released,
+        first_seen: now,
         mirror_hosts: if url.is_some() {
             MIRRORS.iter().map(|h| h.to_string()).collect()
         } else {
@@ -149,18 +149,15 @@ pub fn record(
             .filter(|c| !c.is_empty())
             .map(|c| c.to_text()),
         android: Some(package.android.clone()),
+        incremental_from: package.from.clone(),
         incremental_url: None,
-        card_codename: None,
-        variant: Some(variant_codename.as_str().to_string()),
-        incremental_from: package.from.as_ref().map(|v| v.as_str().to_string()),
-        first_seen: None,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{DateTime, Utc};
+    use romwatch_model::Version;
     use romwatch_upstream::Changelog;
 
     fn seen(source: SourceId, url: &str) -> Observation {
@@ -195,26 +192,27 @@ mod tests {
         };
         let variant = variant_of(&community).unwrap();
         assert_eq!(variant.as_str(), "corot_global");
-        let record = record(&variant, &sighting, &Variant::default(), None).unwrap();
+        let now = Utc::now();
+        let parts = parts(&variant, &sighting, &Variant::default(), None, now).unwrap();
         assert_eq!(
-            record.md5.as_deref(),
+            parts.md5.map(|m| m.to_string()).as_deref(),
             Some("0123456789abcdef0123456789abcdef")
         );
-        assert_eq!(record.size_bytes, Some(6_200_123_456));
-        assert_eq!(record.date.as_deref(), Some("2025-01-07"));
-        assert_eq!(record.device, "Xiaomi 13T Pro Global");
-        assert_eq!(record.branch, "Stable Beta", "no fastboot build yet");
-        assert!(record.changelog.is_some_and(|c| c.contains("Fixes")));
+        assert_eq!(parts.size, Some(Size::exact(6_200_123_456)));
+        assert_eq!(parts.released, chrono::NaiveDate::from_ymd_opt(2025, 1, 7));
+        assert_eq!(parts.device_name, "Xiaomi 13T Pro Global");
+        assert_eq!(parts.branch, Branch::StableBeta, "no fastboot build yet");
+        assert!(parts.changelog.is_some_and(|c| c.contains("Fixes")));
         assert_eq!(
-            record.url.as_deref(),
+            parts.url.as_ref().map(Link::as_str),
             Some(format!("https://bigota.d.miui.com/OS2.0.3.0.VMLMIXM/{NAME}").as_str())
         );
         let mut with_fastboot = Variant::default();
-        with_fastboot.note_fastboot("OS2.0.3.0.VMLMIXM");
+        with_fastboot.note_fastboot(&Version::parse("OS2.0.3.0.VMLMIXM").unwrap());
         let promoted =
-            super::record(&variant, &sighting, &with_fastboot, Some("Known Name")).unwrap();
-        assert_eq!(promoted.branch, "Stable");
-        assert_eq!(promoted.device, "Known Name");
+            super::parts(&variant, &sighting, &with_fastboot, Some("Known Name"), now).unwrap();
+        assert_eq!(promoted.branch, Branch::Stable);
+        assert_eq!(promoted.device_name, "Known Name");
     }
 
     #[test]

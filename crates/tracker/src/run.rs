@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use romwatch_model::{Branch, Codename, Device};
-use romwatch_store::{Announce, Held, Incoming, PendingFile, Store, to_incoming};
+use romwatch_model::{Branch, Codename, Device, Incoming, Method, RomParts, Size};
+use romwatch_store::{Announce, Held, PendingFile, Store};
 use romwatch_upstream::{Observation, Upstream, UpstreamConfig};
 use serde::Serialize;
 
@@ -53,7 +53,7 @@ pub struct Summary {
     pub checks_ok: u64,
     /// ROMs recorded for the first time.
     pub new: usize,
-    /// Recorded ROMs that learned something (an MD5, a size, a promotion).
+    /// ROMs already stored that learned something (an MD5, a size, a promotion).
     pub changed: usize,
     /// Files waiting for the CDN at the end of the run.
     pub pending: usize,
@@ -259,14 +259,14 @@ fn plan(
         let mut seen = knowledge.variants.get(variant).cloned().unwrap_or_default();
         // A pending build was seen on an earlier run: the phone may run it.
         for file in &plan.pending {
-            let record = &file.record;
-            if record.method == "Recovery" && record.incremental_from.is_none() {
-                let stable = matches!(record.branch.as_str(), "Stable" | "Stable Beta");
+            let parts = &file.parts;
+            if parts.method == Method::Recovery && parts.incremental_from.is_none() {
+                let stable = matches!(parts.branch, Branch::Stable | Branch::StableBeta);
                 seen.note_build(
                     stable,
                     Build {
-                        version: record.version.clone(),
-                        android: record.android.clone().unwrap_or_default(),
+                        version: parts.version.clone(),
+                        android: parts.android.clone().unwrap_or_default(),
                         released: None,
                     },
                 );
@@ -305,7 +305,7 @@ fn reconcile_variant(
     let undecided = |incoming: &Incoming| {
         !decided
             && incoming.rom.branch == Branch::StableBeta
-            && !recorded.contains(&incoming.rom.filename)
+            && !recorded.contains(incoming.rom.filename.as_str())
     };
     let published = |name: &str, sighting: &Sighting| {
         recorded.contains(name) || matches!(sighting.head, Some(Ok(_)))
@@ -313,10 +313,10 @@ fn reconcile_variant(
     // Fastboot builds first: they decide what is Stable Beta.
     for (name, sighting) in &outcome.sightings {
         if let Some(first) = sighting.observations.first()
-            && first.package.method == romwatch_model::Method::Fastboot
+            && first.package.method == Method::Fastboot
             && published(name, sighting)
         {
-            variant.note_fastboot(first.package.version.as_str());
+            variant.note_fastboot(&first.package.version);
         }
     }
     let name = variant
@@ -326,22 +326,17 @@ fn reconcile_variant(
         .or_else(|| reconcile::device_name(outcome.sightings.values()));
     let mut device: Option<Device> = variant.device.clone();
     for (filename, sighting) in &outcome.sightings {
-        let Some(record) = reconcile::record(&codename, sighting, variant, name.as_deref()) else {
+        let Some(parts) = reconcile::parts(&codename, sighting, variant, name.as_deref(), now)
+        else {
             continue;
         };
         if published(filename, sighting) {
-            match to_incoming(&record, now) {
-                Ok(incoming) => {
-                    device.get_or_insert_with(|| incoming.device.clone());
-                    if undecided(&incoming) {
-                        batch.held.hold.push(incoming.rom.filename.clone());
-                    }
-                    batch.incoming.push(incoming);
+            if let Some(incoming) = checked(parts, summary) {
+                device.get_or_insert_with(|| incoming.device.clone());
+                if undecided(&incoming) {
+                    batch.held.hold.push(incoming.rom.filename.to_string());
                 }
-                Err(error) => {
-                    tracing::warn!(file = filename, %error, "record refused");
-                    summary.unusable += 1;
-                }
+                batch.incoming.push(incoming);
             }
         } else {
             let reason = match &sighting.head {
@@ -350,7 +345,7 @@ fn reconcile_variant(
             };
             batch.pending.push(PendingFile {
                 first_seen: now,
-                record,
+                parts,
                 variant: codename.clone(),
                 reason,
                 checks: 1,
@@ -360,22 +355,16 @@ fn reconcile_variant(
     for (mut file, answer) in outcome.rechecked {
         match answer {
             Ok(cdn) => {
-                file.record.size_bytes = Some(cdn.size.bytes);
-                file.record.size = None;
+                let mut parts = file.parts;
+                parts.size = Some(Size::exact(cdn.size.bytes));
                 if let Some(modified) = cdn.last_modified {
-                    file.record.date = Some(modified.date_naive().format("%Y-%m-%d").to_string());
+                    parts.released = Some(modified.date_naive());
                 }
-                match to_incoming(&file.record, file.first_seen) {
-                    Ok(incoming) => {
-                        if undecided(&incoming) {
-                            batch.held.hold.push(incoming.rom.filename.clone());
-                        }
-                        batch.incoming.push(incoming);
+                if let Some(incoming) = checked(parts, summary) {
+                    if undecided(&incoming) {
+                        batch.held.hold.push(incoming.rom.filename.to_string());
                     }
-                    Err(error) => {
-                        tracing::warn!(file = file.record.filename, %error, "record refused");
-                        summary.unusable += 1;
-                    }
+                    batch.incoming.push(incoming);
                 }
             }
             Err(reason) => {
@@ -391,7 +380,7 @@ fn reconcile_variant(
     variant.stable_beta = waiting;
     if let Some(device) = device.clone() {
         for rom in promoted {
-            if outcome.sightings.contains_key(&rom.filename) {
+            if outcome.sightings.contains_key(rom.filename.as_str()) {
                 continue;
             }
             batch.incoming.push(Incoming {
@@ -407,27 +396,49 @@ fn reconcile_variant(
     variant.device = device;
 }
 
+/// The checked ROM of `parts`, or `None` (counted as unusable) if they do
+/// not make one.
+fn checked(parts: RomParts, summary: &mut Summary) -> Option<Incoming> {
+    let filename = parts.filename.to_string();
+    Incoming::checked(parts)
+        .inspect_err(|error| {
+            tracing::warn!(file = filename, %error, "ROM refused");
+            summary.unusable += 1;
+        })
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use romwatch_model::{Record, Size};
+    use romwatch_model::{FileName, OsFamily, Version};
     use romwatch_upstream::{CdnFile, SourceId};
 
     const VERSION: &str = "OS2.0.3.0.VMLMIXM";
 
     fn stable_beta() -> Incoming {
-        let record = Record {
-            codename: "corot".into(),
-            device: "Xiaomi 13T Pro Global".into(),
-            os: "hyperos".into(),
-            version: VERSION.into(),
-            branch: "Stable Beta".into(),
-            method: "Recovery".into(),
-            filename: format!("corot_global-ota_full-{VERSION}-user-15.0-abcdef0123.zip"),
-            variant: Some("corot_global".into()),
-            ..Record::default()
+        let filename = format!("corot_global-ota_full-{VERSION}-user-15.0-abcdef0123.zip");
+        let parts = RomParts {
+            filename: FileName::new(&filename).unwrap(),
+            codename: Codename::new("corot").unwrap(),
+            variant: Some(Codename::new("corot_global").unwrap()),
+            device_name: "Xiaomi 13T Pro Global".into(),
+            os: OsFamily::HyperOs,
+            version: Version::parse(VERSION).unwrap(),
+            branch: Branch::StableBeta,
+            method: Method::Recovery,
+            size: None,
+            md5: None,
+            released: None,
+            first_seen: Utc::now(),
+            url: None,
+            mirror_hosts: Vec::new(),
+            changelog: None,
+            android: None,
+            incremental_from: None,
+            incremental_url: None,
         };
-        to_incoming(&record, Utc::now()).unwrap()
+        Incoming::checked(parts).unwrap()
     }
 
     #[test]
@@ -461,7 +472,7 @@ mod tests {
             branch_decided: true,
         };
         let (mut batch, mut summary) = (Batch::default(), Summary::default());
-        let seen = HashSet::from([recorded.rom.filename.clone()]);
+        let seen = HashSet::from([recorded.rom.filename.to_string()]);
         reconcile_variant(
             &mut variant,
             &seen,
@@ -482,7 +493,7 @@ mod tests {
             batch
                 .incoming
                 .iter()
-                .any(|i| i.rom.method.name() == "Fastboot")
+                .any(|i| i.rom.method == Method::Fastboot)
         );
         assert!(variant.stable_beta.is_empty());
 

@@ -17,7 +17,7 @@ fn filenames(store: &Store) -> BTreeSet<String> {
         .roms()
         .unwrap()
         .into_iter()
-        .map(|r| r.filename)
+        .map(|r| r.filename.to_string())
         .collect()
 }
 
@@ -50,7 +50,7 @@ async fn a_run_finds_every_published_file_with_what_the_sources_know() {
         .map(|d| (d.codename.as_str().to_string(), d.name))
         .collect();
     for rom in store.roms().unwrap() {
-        let record = &truth[&rom.filename];
+        let record = &truth[rom.filename.as_str()];
         let what = &rom.filename;
         assert_eq!(
             Some(rom.variant.as_str()),
@@ -59,7 +59,7 @@ async fn a_run_finds_every_published_file_with_what_the_sources_know() {
         );
         assert_eq!(devices[rom.variant.as_str()], record.device, "{what}");
         assert_eq!(rom.codename.as_str(), record.codename, "{what}");
-        assert_eq!(rom.version, record.version, "{what}");
+        assert_eq!(rom.version.as_str(), record.version, "{what}");
         assert_eq!(rom.method.name(), record.method, "{what}");
         let from = match &rom.kind {
             Kind::Incremental { from } => Some(from.clone()),
@@ -99,8 +99,8 @@ async fn a_run_finds_every_published_file_with_what_the_sources_know() {
         );
         assert!(
             rom.url
-                .as_deref()
-                .is_some_and(|u| u.starts_with("https://bigota.d.miui.com/"))
+                .as_ref()
+                .is_some_and(|u| u.as_str().starts_with("https://bigota.d.miui.com/"))
         );
     }
 
@@ -132,7 +132,7 @@ async fn releases_are_found_and_announced_once_each() {
     let new: BTreeSet<String> = events
         .iter()
         .filter(|e| e.kind == romwatch_store::EventKind::New)
-        .map(|e| e.rom.filename.clone())
+        .map(|e| e.rom.filename.to_string())
         .collect();
     assert_eq!(new, released);
     assert_eq!(
@@ -147,7 +147,7 @@ async fn releases_are_found_and_announced_once_each() {
         .roms()
         .unwrap()
         .into_iter()
-        .find(|r| released.contains(&r.filename) && r.kind.is_incremental())
+        .find(|r| released.contains(r.filename.as_str()) && r.kind.is_incremental())
         .expect("a release brings an incremental package");
     let full = store.roms().unwrap().into_iter().find(|r| {
         r.variant == incremental.variant
@@ -181,7 +181,7 @@ async fn files_missing_on_the_cdn_wait_unannounced_until_it_has_them() {
         .pending_events("test", 10_000)
         .unwrap()
         .into_iter()
-        .map(|e| e.rom.filename)
+        .map(|e| e.rom.filename.to_string())
         .collect();
     assert!(released.is_subset(&announced));
 }
@@ -211,7 +211,7 @@ async fn a_pending_file_is_never_announced() {
         .pending_files()
         .unwrap()
         .into_iter()
-        .map(|p| p.record.filename)
+        .map(|p| p.parts.filename.to_string())
         .collect();
     assert_eq!(pending, names.into_iter().collect());
 }
@@ -280,7 +280,7 @@ async fn repeated_runs_through_faults_converge_on_the_catalog() {
         .unwrap()
         .into_iter()
         .filter(|e| e.kind == romwatch_store::EventKind::New)
-        .map(|e| e.rom.filename)
+        .map(|e| e.rom.filename.to_string())
         .collect();
     announced.sort();
     assert_eq!(announced, released.into_iter().collect::<Vec<_>>());

@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{CONTENT_LENGTH, LAST_MODIFIED};
-use romwatch_model::{Size, file_name_of_url};
+use romwatch_model::{Link, Size, file_name_of_url, strip_signed_query};
 
 use crate::config::SourceConfig;
-use crate::error::{ErrorKind, SourceError, SourceId, strip_signed_query};
+use crate::error::{ErrorKind, SourceError, SourceId};
 use crate::http::Http;
 
 /// The public mirrors, each serving every package at the same path
@@ -46,15 +46,12 @@ pub fn package_link(mirror: &str, version: &str, filename: &str) -> String {
 /// A download link fit to keep: a link on a signed host (its query already
 /// stripped) is moved to the usual mirror, where the path needs no
 /// signature; any other link is kept as it is.
-pub fn public_link(url: &str) -> String {
-    for host in SIGNED_HOSTS {
-        for scheme in ["https://", "http://"] {
-            if let Some(path) = url.strip_prefix(&format!("{scheme}{host}")) {
-                return format!("{}{path}", usual_mirror());
-            }
-        }
+pub fn public_link(link: Link) -> Link {
+    if SIGNED_HOSTS.contains(&link.host()) {
+        Link::parse(&format!("{}{}", usual_mirror(), link.path())).unwrap_or(link)
+    } else {
+        link
     }
-    url.to_string()
 }
 
 /// What `HEAD` says of a package that is there.
@@ -160,16 +157,17 @@ mod tests {
 
     #[test]
     fn signed_hosts_move_to_the_usual_mirror() {
+        let public = |text: &str| public_link(Link::parse(text).unwrap()).to_string();
         assert_eq!(
-            public_link("https://superota.d.miui.com/V1/a_b.zip"),
+            public("https://superota.d.miui.com/V1/a_b.zip"),
             "https://bigota.d.miui.com/V1/a_b.zip"
         );
         assert_eq!(
-            public_link("http://ultimateota.d.miui.com/V1/a_b.zip"),
+            public("http://ultimateota.d.miui.com/V1/a_b.zip"),
             "https://bigota.d.miui.com/V1/a_b.zip"
         );
         let mirror = "https://hugeota.d.miui.com/V1/a_b.zip";
-        assert_eq!(public_link(mirror), mirror);
+        assert_eq!(public(mirror), mirror);
         assert_eq!(
             package_link("https://h/", "V1", "a_b.zip"),
             "https://h/V1/a_b.zip"

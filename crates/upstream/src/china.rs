@@ -85,7 +85,7 @@ pub fn links_of_answer(envelope: &Value) -> Result<Vec<String>, ErrorKind> {
             continue;
         }
         for href in hrefs(block.txt.as_deref().unwrap_or("")) {
-            let path = crate::error::strip_signed_query(&href);
+            let path = romwatch_model::strip_signed_query(&href);
             if path.ends_with(".zip") && links.len() < MAX_LINKS && !links.contains(&href) {
                 links.push(href);
             }

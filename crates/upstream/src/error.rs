@@ -116,7 +116,7 @@ impl SourceError {
     pub fn new(source_id: SourceId, url: &str, kind: ErrorKind) -> SourceError {
         SourceError {
             source_id,
-            url: redact_signature(url),
+            url: romwatch_model::redact_signature(url),
             kind,
         }
     }
@@ -137,30 +137,6 @@ impl SourceError {
             ErrorKind::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
-    }
-}
-
-/// Removes the query string and fragment of a URL: signed CDN links append
-/// `?t=<epoch>&s=<signature>`, which expire and must never be stored.
-pub fn strip_signed_query(url: &str) -> &str {
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    &url[..end]
-}
-
-/// A URL fit for errors and logs: a query carrying a signature (a `t` or
-/// `s` parameter) is removed, since it is a credential of sorts; other
-/// queries (`?postId=…`, `?d=…`) stay, as they say what was asked.
-fn redact_signature(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_string();
-    };
-    let signed = query
-        .split(['&', '#'])
-        .any(|pair| matches!(pair.split('=').next(), Some("t" | "s")));
-    if signed {
-        base.to_string()
-    } else {
-        url.to_string()
     }
 }
 

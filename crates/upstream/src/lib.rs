@@ -25,7 +25,7 @@ pub use changelog::{Changelog, ChangelogSection, ChangelogShape};
 pub use china::ChinaSource;
 pub use community::{CommunityQuery, CommunitySource};
 pub use config::{OtaConfig, SourceConfig, UpstreamConfig};
-pub use error::{ErrorKind, SourceError, SourceId, strip_signed_query};
+pub use error::{ErrorKind, SourceError, SourceId};
 pub use fullrom::{FullRomForm, FullRomQuery, FullRomSource};
 pub use observation::Observation;
 pub use ota::{OtaBranch, OtaQuery, OtaSource};

@@ -2,10 +2,10 @@
 //! anything: the file, where it is, and whatever else the source knows.
 
 use chrono::NaiveDate;
-use romwatch_model::{Codename, Md5, PackageName, Size, file_name_of_url};
+use romwatch_model::{Codename, Md5, PackageName, Size, file_name_of_url, strip_signed_query};
 
 use crate::changelog::Changelog;
-use crate::error::{ErrorKind, SourceId, strip_signed_query};
+use crate::error::{ErrorKind, SourceId};
 
 /// One package seen by one source.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -186,3 +186,22 @@ pub fn signal(child: &std::process::Child, name: &str) {
         .expect("kill");
     assert!(status.success());
 }
+
+/// Serves `app` on a loopback port from a thread of its own (a mock of a
+/// service romwatch talks to); returns its base URL, `http://127.0.0.1:PORT`.
+pub fn serve_app(app: axum::Router) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    url
+}

@@ -84,7 +84,7 @@ pub(crate) fn listing_pages<'a>(
                 name: catalog.device_name(key),
                 codename: key.codename.to_string(),
                 url: device_path(key)?.url(),
-                latest_version: rom.version.clone(),
+                latest_version: rom.version.to_string(),
                 latest_date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
                 releases: releases.len(),
             });

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::SiteError;
 use crate::artifact::Artifact;
 use crate::catalog::{Catalog, DeviceKey};
-use crate::links::{SitePath, http_url};
+use crate::links::SitePath;
 use crate::views::{IncrementalView, changelog_lines, incremental_views, update_key, update_path};
 
 #[derive(Serialize)]
@@ -98,7 +98,7 @@ pub(crate) fn since_file<'a>(
             .entry((rom.variant.as_str(), rom.version.as_str()))
             .or_insert_with(|| {
                 list.push(Build {
-                    version: &rom.version,
+                    version: rom.version.as_str(),
                     branch: rom.branch.name(),
                     date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
                     android: rom.android.as_deref(),
@@ -117,7 +117,7 @@ pub(crate) fn since_file<'a>(
         if build.full.is_none() || recovery {
             build.full = Some(FullFile {
                 filename: &rom.filename,
-                url: rom.url.as_deref().and_then(http_url),
+                url: rom.url.as_ref().map(romwatch_model::Link::as_str),
                 size: rom.size.map(|s| s.human()),
                 method: rom.method.name(),
             });

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use romwatch_model::{
-    Branch, Codename, Device, Kind, Md5, Method, OsFamily, OsLine, Region, Rom, Size,
+    Branch, Codename, Device, FileName, Kind, Link, Md5, Method, OsFamily, OsLine, Region, Rom,
+    Size, Version,
 };
 use romwatch_site::{SiteConfig, SiteData};
 
@@ -34,13 +35,14 @@ pub fn rom(variant: &str, version: &str, branch: Branch, method: Method, day: u3
         Method::Fastboot => "tgz",
     };
     let filename = format!("{}_{}_{:02}.{ext}", variant.as_str(), version, day);
+    let url = Link::parse(&format!("https://bigota.d.miui.com/{version}/{filename}")).unwrap();
     Rom {
-        url: Some(format!("https://bigota.d.miui.com/{version}/{filename}")),
-        mirrors: vec![format!("https://hugeota.d.miui.com/{version}/{filename}")],
-        filename,
+        mirrors: vec![url.on_host("hugeota.d.miui.com").unwrap()],
+        url: Some(url),
+        filename: FileName::new(&filename).unwrap(),
         codename: variant.device(),
         variant,
-        version: version.to_string(),
+        version: Version::lenient(version).unwrap(),
         android: Some("7.0".to_string()),
         os: OsLine {
             family: OsFamily::Miui,
@@ -64,8 +66,8 @@ pub fn rom(variant: &str, version: &str, branch: Branch, method: Method, day: u3
 /// An incremental Recovery package of `variant` from `from` to `to`.
 pub fn incremental(variant: &str, from: &str, to: &str, day: u32) -> Rom {
     let mut r = rom(variant, to, Branch::Weekly, Method::Recovery, day);
-    r.filename = format!("miui-blockota-{variant}-{from}-{to}.zip");
-    r.url = Some(format!("https://bigota.d.miui.com/{to}/{}", r.filename));
+    r.filename = FileName::new(&format!("miui-blockota-{variant}-{from}-{to}.zip")).unwrap();
+    r.url = Some(Link::parse(&format!("https://bigota.d.miui.com/{to}/{}", r.filename)).unwrap());
     r.mirrors.clear();
     r.kind = Kind::Incremental {
         from: from.to_string(),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use romwatch_model::{Branch, Codename, Method, PackageName, Record, Rom, Version};
+use romwatch_model::{Branch, Codename, Link, Method, PackageName, Record, Rom, Version};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{InputError, Snapshot};
@@ -142,7 +142,7 @@ fn android_of(rom: &Rom) -> String {
     rom.android
         .clone()
         .or_else(|| PackageName::parse(&rom.filename).ok().map(|p| p.android))
-        .or_else(|| Version::parse(&rom.version).ok()?.android())
+        .or_else(|| rom.version.android())
         .unwrap_or_else(|| UNKNOWN.to_string())
 }
 
@@ -161,10 +161,7 @@ fn reference_codename(variant: &str) -> String {
 /// Orders ROMs of one variant, method and branch: the latest is the
 /// greatest release date, then build number, then the last recorded.
 fn recency(rom: &Rom, index: usize) -> (Option<chrono::NaiveDate>, Vec<u32>, usize) {
-    let key = Version::parse(&rom.version)
-        .map(|v| v.order_key())
-        .unwrap_or_default();
-    (rom.released, key, index)
+    (rom.released, rom.version.order_key(), index)
 }
 
 pub fn write(snapshot: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
@@ -195,7 +192,7 @@ pub fn write(snapshot: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
             branch: rom.branch.name().to_string(),
             codename: codename.clone(),
             date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
-            link: rom.url.clone().unwrap_or_default(),
+            link: rom.url.as_ref().map(Link::to_string).unwrap_or_default(),
             md5: rom.md5.filter(|m| m.is_full()).map(|m| m.to_string()),
             method: rom.method.name().to_string(),
             name: names
@@ -204,7 +201,7 @@ pub fn write(snapshot: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
                 .unwrap_or_default()
                 .to_string(),
             size: Some(rom.size.map_or_else(|| UNKNOWN.to_string(), |s| s.human())),
-            version: rom.version.clone(),
+            version: rom.version.to_string(),
         })
         .collect();
     serde_norway::to_writer(&mut *out, &entries).map_err(std::io::Error::other)

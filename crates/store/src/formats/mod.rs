@@ -17,7 +17,7 @@ mod latest_yml;
 use std::io::Write;
 use std::str::FromStr;
 
-use romwatch_model::{Device, Kind, Method, Record, Rom};
+use romwatch_model::{Device, Kind, Link, Method, Record, Rom};
 
 use crate::convert::to_record;
 
@@ -108,7 +108,7 @@ impl Snapshot {
             .iter()
             .map(|d| (d.codename.as_str(), d))
             .collect();
-        let mut incrementals: std::collections::HashMap<(&str, &str), &str> = Default::default();
+        let mut incrementals: std::collections::HashMap<(&str, &str), &Link> = Default::default();
         for rom in &self.roms {
             if let (Kind::Incremental { .. }, Some(url)) = (&rom.kind, &rom.url) {
                 incrementals

@@ -1,9 +1,10 @@
-//! The plausible range of the values a record carries: what no real Xiaomi
+//! The plausible range of the values a ROM carries: what no real Xiaomi
 //! ROM can have is refused at the door, before it reaches the store and
 //! from there every page, feed and message built from it.
 //!
 //! Each bound is a small function of its own that depends on nothing else
-//! here and says what is wrong; the caller names the field.
+//! here and says what is wrong; [`Incoming::checked`](crate::Incoming::checked)
+//! names the field.
 
 use chrono::{Days, NaiveDate};
 
