@@ -1,12 +1,15 @@
 //! The live JSON API, read from the store. Every parameter is checked and a
 //! bad one answered with 400 and the reason; page sizes are bounded.
 
+use std::collections::HashSet;
+
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use romwatch_model::search;
 use romwatch_model::{Branch, Codename, Method, OsFamily, Region};
-use romwatch_store::RomFilter;
+use romwatch_store::{Listed, RomFilter};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,7 +21,7 @@ use crate::pool::Lane;
 /// Page sizes: the default and the most a request may ask for.
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
-/// A device's every release fits in one answer.
+/// The most ROMs of one device read to find its latest builds.
 const MAX_DEVICE_ROMS: usize = 10_000;
 
 type ApiResult = Result<Response, ApiError>;
@@ -32,13 +35,15 @@ fn codename(text: &str) -> Result<Codename, ApiError> {
     Codename::new(text).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
+/// A device: its variants and its latest builds (the newest full ROM per
+/// variant, branch and method); every ROM is a page of `/api/v1/roms`.
 pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult {
     let name = codename(&name)?;
     let wanted = name.to_string();
-    let (devices, page) = state
+    let (variants, latest) = state
         .pool
         .with(Lane::Api, move |store| {
-            let devices: Vec<_> = store
+            let variants: Vec<_> = store
                 .devices()?
                 .into_iter()
                 .filter(|d| d.codename.as_str() == wanted || d.device.as_str() == wanted)
@@ -47,13 +52,32 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
                 codename: Some(wanted),
                 ..Default::default()
             };
-            Ok((devices, store.list_roms(&filter, MAX_DEVICE_ROMS, None)?))
+            let all = store.list_roms(&filter, MAX_DEVICE_ROMS, None)?.roms;
+            Ok((variants, latest_builds(all)))
         })
         .await?;
-    if devices.is_empty() {
+    if variants.is_empty() {
         return Err(ApiError::not_found(format!("no device {name}")));
     }
-    Ok(Json(json!({ "codename": name, "variants": devices, "roms": page.roms })).into_response())
+    Ok(Json(json!({
+        "codename": name,
+        "variants": variants,
+        "latest": latest,
+        "roms": format!("/api/v1/roms?codename={name}"),
+    }))
+    .into_response())
+}
+
+/// The newest full ROM of each variant, branch and method, newest first
+/// (the site's device page lists the same).
+fn latest_builds(mut roms: Vec<Listed>) -> Vec<Listed> {
+    roms.retain(|l| !l.rom.kind.is_incremental());
+    roms.sort_by(|a, b| {
+        search::newest_first(a.rom.released, a.id as usize, b.rom.released, b.id as usize)
+    });
+    let mut seen = HashSet::new();
+    roms.retain(|l| seen.insert((l.rom.variant.clone(), l.rom.branch, l.rom.method)));
+    roms
 }
 
 /// The parameters of `/api/v1/roms`.

@@ -183,7 +183,14 @@ async fn the_api_lists_filters_pages_and_searches() {
         (200, 2)
     );
     let (_, agate) = json(&format!("{base}/api/v1/devices/agate")).await;
-    assert_eq!(agate["roms"].as_array().unwrap().len(), 2);
+    // Its latest builds, not every ROM: those are pages of /api/v1/roms.
+    let latest = agate["latest"].as_array().unwrap();
+    assert_eq!(latest.len(), 2, "{agate}");
+    assert_ne!(latest[0]["method"], latest[1]["method"]);
+    let roms_url = agate["roms"].as_str().unwrap();
+    assert_eq!(roms_url, "/api/v1/roms?codename=agate");
+    let (_, page) = json(&format!("{base}{roms_url}")).await;
+    assert_eq!(page["roms"].as_array().unwrap().len(), 2);
     assert_eq!(agate["variants"][0]["name"], "Xiaomi 11T EEA");
 
     let (_, first) = json(&format!("{base}/api/v1/roms?limit=2")).await;
