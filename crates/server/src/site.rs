@@ -12,9 +12,14 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// Files under `dir`; a missing one gets the site's `404.html` with status 404.
+/// Files under `dir`, or the compressed copies the build wrote beside them
+/// when the client takes those; a missing one gets the site's `404.html`
+/// with status 404.
 pub(crate) fn service(dir: &Path) -> ServeDir<tower_http::set_status::SetStatus<ServeFile>> {
-    ServeDir::new(dir).not_found_service(ServeFile::new(dir.join("404.html")))
+    ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .not_found_service(ServeFile::new(dir.join("404.html")))
 }
 
 /// Live data is never cached; site pages briefly (a build may change them

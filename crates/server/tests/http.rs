@@ -581,3 +581,51 @@ async fn live_answers_carry_the_store_generation_as_etag() {
     let body: Value = serde_json::from_str(&changed.text().await.unwrap()).unwrap();
     assert_eq!(body["roms"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn the_builds_compressed_copies_are_sent_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = fixture(dir.path());
+    let site = options.site.clone();
+    // Stand-ins for what the build writes: served byte for byte, not
+    // compressed again.
+    std::fs::write(site.join("index.html.br"), b"brotli copy").unwrap();
+    std::fs::write(site.join("index.html.gz"), b"gzip copy").unwrap();
+    std::fs::write(site.join("api/v1/devices/agate.json.gz"), b"big gzip copy").unwrap();
+    let base = start(options).await;
+    let client = reqwest::Client::new();
+    let fetch = |path: &'static str, accept: &'static str| {
+        let client = client.clone();
+        let url = format!("{base}{path}");
+        async move {
+            let answer = client
+                .get(url)
+                .header("accept-encoding", accept)
+                .send()
+                .await
+                .unwrap();
+            let headers = answer.headers().clone();
+            (headers, answer.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (headers, body) = fetch("/", "gzip, deflate, br").await;
+    assert_eq!(headers["content-encoding"], "br");
+    assert_eq!(headers["content-type"], "text/html");
+    assert_eq!(headers["vary"], "accept-encoding");
+    assert_eq!(body, b"brotli copy");
+    let (headers, body) = fetch("/", "gzip").await;
+    assert_eq!(headers["content-encoding"], "gzip");
+    assert_eq!(body, b"gzip copy");
+    let (headers, body) = fetch("/", "identity").await;
+    assert!(!headers.contains_key("content-encoding"));
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("<title>home</title>")
+    );
+    // Too big for memory: the file service sends the copy too.
+    let (headers, body) = fetch("/api/v1/devices/agate.json", "gzip").await;
+    assert_eq!(headers["content-encoding"], "gzip");
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(body, b"big gzip copy");
+}

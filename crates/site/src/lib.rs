@@ -23,6 +23,7 @@ mod error;
 mod feeds;
 mod links;
 mod pages;
+mod precompress;
 mod publish;
 mod report;
 mod search;
