@@ -120,8 +120,8 @@ impl Incoming {
         }
         check_plain_text("device", device_name, MAX_TEXT)?;
         let device = Device {
-            codename: variant.clone(),
-            device: parts.codename.clone(),
+            variant: variant.clone(),
+            codename: parts.codename.clone(),
             name: device_name.to_string(),
             region: Region::of_variant(variant.as_str()),
         };

@@ -48,7 +48,9 @@ pub use checked::{Incoming, RecordError, RomParts};
 pub use codename::{Codename, CodenameError, variant_codename};
 pub use enums::{Branch, Kind, Method, OsFamily, OsLine, UnknownName};
 pub use filename::{FileName, FileNameError};
-pub use link::{Link, LinkError, file_name_of_url, redact_signature, strip_signed_query};
+pub use link::{
+    Link, LinkError, file_name_of_url, package_segments, redact_signature, strip_signed_query,
+};
 pub use md5::{Md5, Md5Error};
 pub use package::{DeviceRef, GrammarError, PackageName};
 pub use record::Record;

@@ -159,6 +159,17 @@ pub fn file_name_of_url(text: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
+/// The last two path segments of a package link (or of a
+/// `<version>/<filename>` path), without its query: the version directory
+/// and the file name a mirror serves the package under. Either is empty
+/// when the text has no such segment.
+pub fn package_segments(text: &str) -> (&str, &str) {
+    let mut segments = strip_signed_query(text).rsplit('/');
+    let filename = segments.next().unwrap_or_default();
+    let version = segments.next().unwrap_or_default();
+    (version, filename)
+}
+
 /// A URL fit for errors and logs: a query carrying a signature (a `t` or `s`
 /// parameter) is removed, since it is a credential of sorts; other queries
 /// (`?postId=…`) stay, as they say what was asked.
@@ -178,6 +189,16 @@ pub fn redact_signature(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_package_link_splits_into_version_and_file() {
+        assert_eq!(
+            package_segments("https://bn.d.miui.com/V14.0.1.0.TKHMIXM/a_b.zip?t=1"),
+            ("V14.0.1.0.TKHMIXM", "a_b.zip")
+        );
+        assert_eq!(package_segments("OS2.0.1.0/a.zip"), ("OS2.0.1.0", "a.zip"));
+        assert_eq!(package_segments("a.zip"), ("", "a.zip"));
+    }
 
     #[test]
     fn a_link_loses_its_signature_and_keeps_its_path() {

@@ -9,9 +9,9 @@ use crate::{Branch, Codename, FileName, Kind, Link, Md5, Method, OsLine, Region,
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
     /// The variant codename, unique per variant (`corot_eea_global`).
-    pub codename: Codename,
+    pub variant: Codename,
     /// The device's codename shared by its variants (`corot`).
-    pub device: Codename,
+    pub codename: Codename,
     /// The marketing name with the region, as users know it
     /// ("Xiaomi 13T Pro EEA").
     pub name: String,
@@ -38,7 +38,7 @@ pub struct Rom {
     pub filename: FileName,
     /// The device's codename: a device's releases are grouped by it.
     pub codename: Codename,
-    /// The variant codename ([`Device::codename`]).
+    /// The variant codename ([`Device::variant`]).
     pub variant: Codename,
     pub version: Version,
     pub android: Option<String>,

@@ -6,6 +6,7 @@
 //! (event, channel), so that a delivered event is never sent again.
 
 mod channel;
+mod channels;
 mod config;
 mod deliver;
 mod discord;
@@ -15,7 +16,8 @@ mod release;
 mod telegram;
 mod webhook;
 
-pub use channel::{Channel, SendError, build_channels};
+pub use channel::{Channel, SendError};
+pub use channels::build_channels;
 pub use config::{
     ChannelConfigError, DiscordConfig, FileConfig, Filter, NotifyConfig, TelegramConfig,
     WebhookConfig,

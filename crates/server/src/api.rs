@@ -46,7 +46,7 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
             let variants: Vec<_> = store
                 .devices()?
                 .into_iter()
-                .filter(|d| d.codename.as_str() == wanted || d.device.as_str() == wanted)
+                .filter(|d| d.variant.as_str() == wanted || d.codename.as_str() == wanted)
                 .collect();
             let filter = RomFilter {
                 codename: Some(wanted),
@@ -196,7 +196,7 @@ pub(crate) async fn roms(
             unknown_region(p.region.as_deref().unwrap_or_default())
         )));
     };
-    Ok(Json(json!({ "roms": page.roms, "next_cursor": page.next })).into_response())
+    Ok(Json(json!({ "roms": page.roms, "next_cursor": page.next_cursor })).into_response())
 }
 
 pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<String>) -> ApiResult {
@@ -246,7 +246,7 @@ pub(crate) async fn search(
         "q": q,
         "devices": found.devices,
         "roms": found.roms,
-        "next_cursor": found.next,
+        "next_cursor": found.next_cursor,
     }))
     .into_response())
 }

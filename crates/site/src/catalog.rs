@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::SiteData;
 use crate::dates::{published, rfc2822};
-use crate::links::segment;
 use crate::views::device_key;
 
 /// One update page: an OS family, a device, a branch and a version.
@@ -80,21 +79,12 @@ impl<'a> Catalog<'a> {
         let variants = data
             .devices
             .iter()
-            .map(|d| (d.codename.as_str(), d))
+            .map(|d| (d.variant.as_str(), d))
             .collect();
         let mut entries = Vec::with_capacity(data.roms.len());
         let mut skipped = Vec::new();
         let mut seen = HashSet::new();
         for (index, rom) in data.roms.iter().enumerate() {
-            // The version becomes a directory name; the store validates it,
-            // but the builder does not rely on that.
-            if let Err(e) = segment("version", rom.version.as_str()) {
-                skipped.push(Skipped {
-                    filename: rom.filename.to_string(),
-                    reason: e.to_string(),
-                });
-                continue;
-            }
             // Outside years 0 to 9999 a date cannot be written in a feed;
             // the store refuses such dates, but the builder does not rely
             // on that either.

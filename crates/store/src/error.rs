@@ -52,6 +52,13 @@ pub enum StoreError {
     Sqlite(SqliteError),
     #[error("corrupt row in the database: {0}")]
     Corrupt(String),
+    /// A value could not be written as the JSON a column holds.
+    #[error("cannot encode the {what} for the database")]
+    Encode {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -135,6 +135,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER generation_device_delete AFTER DELETE ON devices BEGIN
         UPDATE generation SET value = value + 1;
     END;",
+    // 7: the devices table names its columns as the model does: `variant`
+    // (`corot_eea_global`, the key) and `codename` (the device's, `corot`),
+    // as the roms table always has. SQLite rewrites the references in
+    // triggers, indexes and foreign keys.
+    "ALTER TABLE devices RENAME COLUMN codename TO variant;
+    ALTER TABLE devices RENAME COLUMN device TO codename;",
 ];
 
 /// The schema version this build writes.

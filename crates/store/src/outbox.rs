@@ -85,7 +85,7 @@ impl Store {
              FROM events e
              JOIN channels c ON c.name = ?1
              JOIN roms r ON r.id = e.rom_id
-             JOIN devices d ON d.codename = r.variant
+             JOIN devices d ON d.variant = r.variant
              WHERE e.id > c.after_event
                AND NOT EXISTS (SELECT 1 FROM deliveries x
                                WHERE x.event_id = e.id AND x.channel = ?1 AND x.state != 'pending')
@@ -116,8 +116,8 @@ impl Store {
                         .map_err(|_| StoreError::Corrupt(format!("event time {created:?}")))?
                         .with_timezone(&Utc),
                     device: Device {
-                        codename: rom.variant.clone(),
-                        device: rom.codename.clone(),
+                        variant: rom.variant.clone(),
+                        codename: rom.codename.clone(),
                         name: row.get(4)?,
                         region: romwatch_model::Region::from_code(&region)
                             .ok_or_else(|| StoreError::Corrupt(format!("region {region:?}")))?,
@@ -189,7 +189,7 @@ impl Store {
         let device = self
             .devices()?
             .into_iter()
-            .find(|d| d.codename == rom.variant);
+            .find(|d| d.variant == rom.variant);
         Ok(device.map(|device| Event {
             id: 0,
             uid: "test".to_string(),

@@ -40,8 +40,9 @@ pub struct Listed {
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
     pub roms: Vec<Listed>,
-    /// Pass as `before` to get the next page; `None` on the last one.
-    pub next: Option<i64>,
+    /// Pass as `cursor` to get the next page (the API's `next_cursor`);
+    /// `None` on the last one.
+    pub next_cursor: Option<i64>,
 }
 
 /// Turns what a user typed into an FTS5 query: each term of the
@@ -95,8 +96,9 @@ pub struct DeviceHit {
 pub struct SearchResults {
     pub devices: Vec<DeviceHit>,
     pub roms: Vec<Listed>,
-    /// Pass as `cursor` to get the next ROMs; `None` on the last page.
-    pub next: Option<usize>,
+    /// Pass as `cursor` to get the next ROMs (the API's `next_cursor`);
+    /// `None` on the last page.
+    pub next_cursor: Option<usize>,
 }
 
 /// Stops, from another thread, the statement running on one store's
@@ -115,13 +117,13 @@ impl Interrupter {
 const SELECT: &str = "SELECT r.id, d.name, ";
 
 impl Store {
-    /// ROMs matching `filter`, newest first, `limit` at most, recorded
-    /// before the ROM `before` when given.
+    /// ROMs matching `filter`, newest first, `limit` at most, from the
+    /// `cursor` a previous page gave on (its [`Page::next_cursor`]).
     pub fn list_roms(
         &self,
         filter: &RomFilter,
         limit: usize,
-        before: Option<i64>,
+        cursor: Option<i64>,
     ) -> Result<Page, StoreError> {
         let mut args: Vec<Value> = Vec::new();
         let mut clauses: Vec<String> = Vec::new();
@@ -152,15 +154,16 @@ impl Store {
             let Some(query) = fts_query(words) else {
                 return Ok(Page {
                     roms: Vec::new(),
-                    next: None,
+                    next_cursor: None,
                 });
             };
             condition(Value::Text(query), &|n| {
                 format!("r.id IN (SELECT rowid FROM rom_search WHERE rom_search MATCH ?{n})")
             });
         }
-        if let Some(before) = before {
-            condition(Value::Integer(before), &|n| format!("r.id < ?{n}"));
+        // The cursor is the id of the previous page's last ROM.
+        if let Some(cursor) = cursor {
+            condition(Value::Integer(cursor), &|n| format!("r.id < ?{n}"));
         }
         let columns: Vec<String> = ROM_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect();
         let filters = if clauses.is_empty() {
@@ -170,18 +173,18 @@ impl Store {
         };
         args.push(Value::Integer(limit as i64 + 1));
         let sql = format!(
-            "{SELECT}{} FROM roms r JOIN devices d ON d.codename = r.variant {filters} ORDER BY r.id DESC LIMIT ?{}",
+            "{SELECT}{} FROM roms r JOIN devices d ON d.variant = r.variant {filters} ORDER BY r.id DESC LIMIT ?{}",
             columns.join(", "),
             args.len()
         );
         let mut roms = self.listed(&sql, args)?;
-        let next = if roms.len() > limit {
+        let next_cursor = if roms.len() > limit {
             roms.truncate(limit);
             roms.last().map(|r| r.id)
         } else {
             None
         };
-        Ok(Page { roms, next })
+        Ok(Page { roms, next_cursor })
     }
 
     /// Searches devices and ROMs by the shared search rules
@@ -197,7 +200,7 @@ impl Store {
             return Ok(SearchResults {
                 devices: Vec::new(),
                 roms: Vec::new(),
-                next: None,
+                next_cursor: None,
             });
         };
         let fts = fts_of(&query);
@@ -210,7 +213,7 @@ impl Store {
         // The order of search::newest_first: release date, undated last,
         // then the later recorded first.
         let sql = format!(
-            "{SELECT}{} FROM rom_search s JOIN roms r ON r.id = s.rowid JOIN devices d ON d.codename = r.variant
+            "{SELECT}{} FROM rom_search s JOIN roms r ON r.id = s.rowid JOIN devices d ON d.variant = r.variant
              WHERE rom_search MATCH ?1 ORDER BY r.released IS NULL, r.released DESC, r.id DESC LIMIT ?2 OFFSET ?3",
             columns.join(", ")
         );
@@ -222,14 +225,14 @@ impl Store {
                 Value::Integer(cursor as i64),
             ],
         )?;
-        let next = (roms.len() > limit).then(|| {
+        let next_cursor = (roms.len() > limit).then(|| {
             roms.truncate(limit);
             cursor + limit
         });
         Ok(SearchResults {
             devices,
             roms,
-            next,
+            next_cursor,
         })
     }
 
@@ -241,10 +244,10 @@ impl Store {
         let mut stmt = self.connection().prepare_cached(
             "WITH hits AS (SELECT DISTINCT r.codename, r.os_family FROM rom_search s
                            JOIN roms r ON r.id = s.rowid WHERE rom_search MATCH '{variant name} : (' || ?1 || ')')
-             SELECT r.codename, r.os_family, d.codename, d.device, d.name, d.region,
+             SELECT r.codename, r.os_family, d.variant, d.codename, d.name, d.region,
                     max(coalesce(r.released, '')), max(r.id)
              FROM roms r JOIN hits h ON h.codename = r.codename AND h.os_family = r.os_family
-             JOIN devices d ON d.codename = r.variant
+             JOIN devices d ON d.variant = r.variant
              GROUP BY r.codename, r.os_family, r.variant",
         )?;
         let rows = stmt.query_map([fts], |r| {
@@ -271,8 +274,8 @@ impl Store {
                 .transpose()
                 .map_err(|_| corrupt("date", &latest))?;
             let variant = Device {
-                codename: codename_of(&variant)?,
-                device: codename_of(&device)?,
+                variant: codename_of(&variant)?,
+                codename: codename_of(&device)?,
                 name,
                 region: Region::from_code(&region).ok_or_else(|| corrupt("region", &region))?,
             };
@@ -285,7 +288,7 @@ impl Store {
         for ((codename, family), variants) in pages {
             let texts: Vec<[Vec<String>; 2]> = variants
                 .iter()
-                .map(|(v, _, _)| [words(v.codename.as_str()), words(&v.name)])
+                .map(|(v, _, _)| [words(v.variant.as_str()), words(&v.name)])
                 .collect();
             if !texts.iter().any(|[c, n]| query.matches(&[c, n])) {
                 continue;

@@ -217,7 +217,7 @@ pub(crate) fn merge_in(
     // A device's name is the one the batch's last record gives it.
     let devices: HashMap<&str, &Device> = batch
         .iter()
-        .map(|i| (i.device.codename.as_str(), &i.device))
+        .map(|i| (i.device.variant.as_str(), &i.device))
         .collect();
     for device in devices.values() {
         upsert_device(tx, device, &mut report)?;
@@ -241,7 +241,7 @@ pub(crate) fn merge_in(
 
 fn read_devices(conn: &Connection) -> Result<Vec<Device>, StoreError> {
     let mut stmt = conn
-        .prepare_cached("SELECT codename, device, name, region FROM devices ORDER BY codename")?;
+        .prepare_cached("SELECT variant, codename, name, region FROM devices ORDER BY variant")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -251,10 +251,10 @@ fn read_devices(conn: &Connection) -> Result<Vec<Device>, StoreError> {
         ))
     })?;
     rows.map(|row| {
-        let (codename, device, name, region) = row?;
+        let (variant, codename, name, region) = row?;
         Ok(Device {
+            variant: codename_of(&variant)?,
             codename: codename_of(&codename)?,
-            device: codename_of(&device)?,
             name,
             region: Region::from_code(&region)
                 .ok_or_else(|| StoreError::Corrupt(format!("region {region:?}")))?,
@@ -278,14 +278,14 @@ fn upsert_device(
     device: &Device,
     report: &mut MergeReport,
 ) -> Result<(), StoreError> {
-    let key = device.codename.as_str();
+    let key = device.variant.as_str();
     let added = tx
-        .prepare_cached("INSERT INTO devices (codename, device, name, region) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (codename) DO NOTHING")?
-        .execute(params![key, device.device.as_str(), device.name, device.region.code()])?;
+        .prepare_cached("INSERT INTO devices (variant, codename, name, region) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (variant) DO NOTHING")?
+        .execute(params![key, device.codename.as_str(), device.name, device.region.code()])?;
     report.new_devices += added;
     if added == 0 {
         report.renamed_devices += tx
-            .prepare_cached("UPDATE devices SET name = ?2 WHERE codename = ?1 AND name != ?2")?
+            .prepare_cached("UPDATE devices SET name = ?2 WHERE variant = ?1 AND name != ?2")?
             .execute(params![key, device.name])?;
     }
     Ok(())

@@ -61,7 +61,7 @@ impl Store {
                 "SELECT iif(incremental_from IS NULL, 'Full', 'Incremental'), count(*) FROM roms GROUP BY 1",
             )?,
             by_region: count(
-                "SELECT d.region, count(*) FROM roms r JOIN devices d ON d.codename = r.variant GROUP BY 1",
+                "SELECT d.region, count(*) FROM roms r JOIN devices d ON d.variant = r.variant GROUP BY 1",
             )?,
             by_year: count(
                 "SELECT coalesce(substr(released, 1, 4), 'unknown'), count(*) FROM roms GROUP BY 1",

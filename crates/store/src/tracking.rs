@@ -109,8 +109,12 @@ impl Store {
             for file in pending {
                 // Kept as the interchange record, which a later romwatch
                 // still reads.
-                let record = serde_json::to_string(&record_of(&file.parts))
-                    .map_err(|e| StoreError::Corrupt(format!("pending record: {e}")))?;
+                let record = serde_json::to_string(&record_of(&file.parts)).map_err(|source| {
+                    StoreError::Encode {
+                        what: "pending record",
+                        source,
+                    }
+                })?;
                 keep.execute(params![
                     file.parts.filename.as_str(),
                     file.variant.as_str(),
@@ -197,7 +201,7 @@ impl Store {
     pub fn set_end_of_life(&mut self, variant: &Codename, end: bool) -> Result<bool, StoreError> {
         let changed = self
             .connection()
-            .prepare_cached("UPDATE devices SET end_of_life = ?2 WHERE codename = ?1")?
+            .prepare_cached("UPDATE devices SET end_of_life = ?2 WHERE variant = ?1")?
             .execute(params![variant.as_str(), end])?;
         Ok(changed > 0)
     }
@@ -205,7 +209,7 @@ impl Store {
     /// The variants marked end-of-life.
     pub fn end_of_life(&self) -> Result<Vec<Codename>, StoreError> {
         let mut stmt = self.connection().prepare_cached(
-            "SELECT codename FROM devices WHERE end_of_life != 0 ORDER BY codename",
+            "SELECT variant FROM devices WHERE end_of_life != 0 ORDER BY variant",
         )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         rows.map(|c| Codename::new(&c?).map_err(|e| StoreError::Corrupt(e.to_string())))

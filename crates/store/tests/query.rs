@@ -86,8 +86,10 @@ fn lists_filter_and_page_newest_first() {
         all.roms[0].rom.filename.as_str(),
         "miui_ALIOTH_OS1.0.5.0.TKHCNXM_1123456789_13.0.zip"
     );
-    let rest = store.list_roms(&RomFilter::default(), 3, all.next).unwrap();
-    assert_eq!((rest.roms.len(), rest.next), (1, None));
+    let rest = store
+        .list_roms(&RomFilter::default(), 3, all.next_cursor)
+        .unwrap();
+    assert_eq!((rest.roms.len(), rest.next_cursor), (1, None));
 
     let agate = RomFilter {
         codename: Some("agate".into()),
@@ -151,9 +153,9 @@ fn search_ranks_the_device_first_then_roms_newest_first() {
     );
     // Pages of ROMs; devices come with the first only.
     let page = store.search("os1", 3, 0).unwrap();
-    assert_eq!((page.roms.len(), page.next), (3, Some(3)));
+    assert_eq!((page.roms.len(), page.next_cursor), (3, Some(3)));
     let rest = store.search("os1", 3, 3).unwrap();
-    assert_eq!((rest.roms.len(), rest.next), (1, None));
+    assert_eq!((rest.roms.len(), rest.next_cursor), (1, None));
     assert!(rest.devices.is_empty());
 }
 

@@ -124,7 +124,7 @@ impl Knowledge {
         let mut knowledge = Knowledge::default();
         let names: HashMap<Codename, Device> = devices
             .into_iter()
-            .map(|d| (d.codename.clone(), d))
+            .map(|d| (d.variant.clone(), d))
             .collect();
         for (codename, device) in names {
             knowledge.variants.entry(codename).or_default().device = Some(device);

@@ -457,7 +457,7 @@ mod tests {
         )
         .unwrap();
         let outcome = VariantOutcome {
-            variant: recorded.device.codename.clone(),
+            variant: recorded.device.variant.clone(),
             sightings: BTreeMap::from([(
                 fastboot.filename.clone(),
                 Sighting {

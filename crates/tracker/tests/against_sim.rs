@@ -47,7 +47,7 @@ async fn a_run_finds_every_published_file_with_what_the_sources_know() {
         .devices()
         .unwrap()
         .into_iter()
-        .map(|d| (d.codename.as_str().to_string(), d.name))
+        .map(|d| (d.variant.as_str().to_string(), d.name))
         .collect();
     for rom in store.roms().unwrap() {
         let record = &truth[rom.filename.as_str()];
@@ -296,9 +296,9 @@ async fn end_of_life_variants_are_no_longer_checked_unless_listed() {
         .devices()
         .unwrap()
         .into_iter()
-        .find(|d| !d.codename.as_str().contains('_'))
+        .find(|d| !d.variant.as_str().contains('_'))
         .expect("a China variant");
-    assert!(store.set_end_of_life(&china.codename, true).unwrap());
+    assert!(store.set_end_of_life(&china.variant, true).unwrap());
     let unlisted = TrackerConfig {
         china_posts: Vec::new(),
         ..config(&server)

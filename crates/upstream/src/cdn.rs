@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{CONTENT_LENGTH, LAST_MODIFIED};
-use romwatch_model::{Link, Size, file_name_of_url, strip_signed_query};
+use romwatch_model::{Link, Size, package_segments};
 
 use crate::config::SourceConfig;
 use crate::error::{ErrorKind, SourceError, SourceId};
@@ -80,10 +80,7 @@ impl CdnSource {
     /// The URL asked for a package link (or a `<version>/<filename>` path):
     /// its last two path segments on the configured mirror.
     pub fn url_for(&self, link: &str) -> Result<String, SourceError> {
-        let path = strip_signed_query(link);
-        let filename = file_name_of_url(path);
-        let before = &path[..path.len() - filename.len()];
-        let version = file_name_of_url(before.trim_end_matches('/'));
+        let (version, filename) = package_segments(link);
         let safe = |s: &str| {
             !s.is_empty()
                 && s != "."

@@ -20,9 +20,9 @@ pub fn codename(s: &str) -> Codename {
 pub fn device(variant: &str, name: &str) -> Device {
     let variant = codename(variant);
     Device {
-        device: variant.device(),
+        codename: variant.device(),
         region: Region::of_variant(variant.as_str()),
-        codename: variant,
+        variant,
         name: name.to_string(),
     }
 }

@@ -168,7 +168,7 @@ pub fn write(snapshot: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
     let names: BTreeMap<&str, &str> = snapshot
         .devices
         .iter()
-        .map(|d| (d.codename.as_str(), d.name.as_str()))
+        .map(|d| (d.variant.as_str(), d.name.as_str()))
         .collect();
     let mut latest: BTreeMap<(String, usize, Method), (usize, &Rom)> = BTreeMap::new();
     for (index, rom) in snapshot.roms.iter().enumerate() {

@@ -106,7 +106,7 @@ impl Snapshot {
         let devices: std::collections::HashMap<&str, &Device> = self
             .devices
             .iter()
-            .map(|d| (d.codename.as_str(), d))
+            .map(|d| (d.variant.as_str(), d))
             .collect();
         let mut incrementals: std::collections::HashMap<(&str, &str), &Link> = Default::default();
         for rom in &self.roms {
