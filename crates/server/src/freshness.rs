@@ -1,9 +1,17 @@
-//! Conditional requests on the live API. Every answer of a live route is a
-//! function of its URL and the store's content, and the store's generation
-//! (`Store::generation`) changes with every change to that content: so the
-//! generation is the answer's validator. It is read before the answer is
+//! Conditional requests and cached answers on the live API. Every answer of
+//! a live route is a function of its URL and the store's content, and the
+//! store's generation (`Store::generation`) changes with every change to
+//! that content: so the generation is the answer's validator, and answers
+//! are kept in memory under their URL for as long as it stays the same (a
+//! tracking run empties the cache). It is read before the answer is
 //! computed, so a write landing in between leaves an older tag on newer
 //! content (the next request fetches it again), never the reverse.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::body::Bytes;
+use axum::http::header::CONTENT_TYPE;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -36,8 +44,42 @@ pub(crate) fn none_match(headers: &HeaderMap, tag: &HeaderValue) -> bool {
         .any(|t| t.trim() == "*" || opaque(t) == opaque(tag))
 }
 
+/// Answers kept at most, and the largest kept.
+const MAX_ANSWERS: usize = 4096;
+const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+
+/// The successful answers of one store generation, by URL.
+#[derive(Default)]
+pub(crate) struct Answers(Mutex<(String, HashMap<String, Bytes>)>);
+
+impl Answers {
+    fn get(&self, generation: &str, url: &str) -> Option<Bytes> {
+        let held = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        (held.0 == generation).then(|| held.1.get(url).cloned())?
+    }
+
+    fn put(&self, generation: &str, url: String, body: Bytes) {
+        let mut held = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if held.0 != generation || held.1.len() >= MAX_ANSWERS {
+            held.1.clear();
+            held.0 = generation.to_string();
+        }
+        held.1.insert(url, body);
+    }
+}
+
+/// A cached JSON answer.
+fn json_answer(body: Bytes) -> Response {
+    let mut response = Response::new(Body::from(body));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
 /// Answers 304 when the client holds the answer of the current generation,
-/// and tags every successful answer with it.
+/// from memory when it was computed at this generation, and tags every
+/// successful answer with it.
 pub(crate) async fn conditional(
     State(state): State<AppState>,
     request: Request,
@@ -56,10 +98,26 @@ pub(crate) async fn conditional(
         not_modified.headers_mut().insert(ETAG, tag);
         return not_modified;
     }
-    let mut response = next.run(request).await;
-    if response.status() == StatusCode::OK {
+    let url = request.uri().to_string();
+    if let Some(body) = state.answers.get(&generation, &url) {
+        let mut response = json_answer(body);
         response.headers_mut().insert(ETAG, tag);
+        return response;
     }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let mut response = match axum::body::to_bytes(body, MAX_ANSWER_BYTES).await {
+        Ok(bytes) => {
+            state.answers.put(&generation, url, bytes.clone());
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        // Too big to keep (or cut off): answered as an error.
+        Err(_) => return crate::error::ApiError::internal().into_response(),
+    };
+    response.headers_mut().insert(ETAG, tag);
     response
 }
 

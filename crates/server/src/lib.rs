@@ -63,6 +63,8 @@ pub(crate) struct AppState {
     pub pool: Arc<pool::StorePool>,
     pub metrics: Arc<metrics::Metrics>,
     pub config: Arc<ServeConfig>,
+    /// Live answers of the current store generation.
+    pub answers: Arc<freshness::Answers>,
 }
 
 /// The whole application: API routes, then the site for everything else.
@@ -77,6 +79,7 @@ fn router(options: &ServerOptions, metrics: Arc<metrics::Metrics>) -> Result<Rou
         pool: Arc::new(pool::StorePool::open(&options.db, limits, metrics.clone())?),
         metrics,
         config: Arc::new(options.limits.clone()),
+        answers: Arc::default(),
     };
     let root = confine::SiteRoot::new(&options.site);
     // Files pass the confinement check before the cache or the file

@@ -629,3 +629,42 @@ async fn the_builds_compressed_copies_are_sent_as_they_are() {
     assert_eq!(headers["content-type"], "application/json");
     assert_eq!(body, b"big gzip copy");
 }
+
+/// The store queries counted done so far.
+async fn queries_done(base: &str) -> u64 {
+    let (_, _, metrics) = get(&format!("{base}/metrics")).await;
+    metrics
+        .lines()
+        .find(|l| l.starts_with(r#"romwatch_store_queries_total{outcome="done"}"#))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_repeated_live_answer_comes_from_memory_until_the_store_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = fixture(dir.path());
+    let db = options.db.clone();
+    let base = start(options).await;
+    let url = format!("{base}/api/v1/search?q=agate");
+    let (_, first) = json(&url).await;
+    let before = queries_done(&base).await;
+    let (_, again) = json(&url).await;
+    assert_eq!(again, first);
+    // Only the generation was read, not the search run again.
+    assert_eq!(queries_done(&base).await, before + 1);
+
+    let new = record(
+        "agate",
+        "Xiaomi 11T EEA",
+        "miui_AGATEEEAGlobal_OS1.0.11.0.UKWEUXM_7e09feeec4_14.0.zip",
+        "OS1.0.11.0.UKWEUXM",
+        "Recovery",
+    );
+    Store::open(&db)
+        .unwrap()
+        .merge(&[to_incoming(&new, Utc::now()).unwrap()], Announce::Nothing)
+        .unwrap();
+    let (_, changed) = json(&url).await;
+    assert_eq!(changed["roms"].as_array().unwrap().len(), 3, "{changed}");
+}
