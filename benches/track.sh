@@ -13,26 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 variants=${1:-1400}
 concurrency=${2:-64}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-cargo build --release -p romwatch --quiet
-bin="$CARGO_TARGET_DIR/release/romwatch"
-work=$(mktemp -d)
-sim_pid=
-cleanup() {
-  if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. benches/sim-common.sh
 
-start_sim() { # VARIANTS
-  "$bin" sim --listen 127.0.0.1:0 --devices "$1" --seed 1 2>"$work/sim.log" &
-  sim_pid=$!
-  for _ in $(seq 1 300); do
-    addr=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sim.log" | head -1 || true)
-    [ -n "$addr" ] && break
-    sleep 0.1
-  done
-  [ -n "$addr" ] || { echo "the simulator did not start" >&2; exit 1; }
+start_tracked_sim() { # VARIANTS
+  start_sim "$1"
   posts=$(curl -s "$addr/_sim/posts")
   printf '[tracker]\nchina_posts = %s\n' "$posts" >"$work/romwatch.toml"
 }
@@ -61,13 +45,13 @@ track() { # LABEL ARGS...
   report "$label"
 }
 
-start_sim "$variants"
+start_tracked_sim "$variants"
 track "baseline (empty store)" --rate 0 --concurrency "$concurrency"
 track "second run (nothing new)" --rate 0 --concurrency "$concurrency"
 kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=
 
 if [ "${POLITE:-0}" = 1 ]; then
   rm -f "$work"/bench.db*
-  start_sim 20
+  start_tracked_sim 20
   track "polite defaults, 20 variants"
 fi

@@ -35,6 +35,7 @@ mod enums;
 mod filename;
 mod link;
 mod md5;
+mod mirror;
 mod package;
 pub mod paths;
 mod record;
@@ -52,6 +53,9 @@ pub use link::{
     Link, LinkError, file_name_of_url, package_segments, redact_signature, strip_signed_query,
 };
 pub use md5::{Md5, Md5Error};
+pub use mirror::{
+    DayHealth, FileMirrors, HostCheck, HostHealth, MirrorHealth, MirrorStatus, mirrors_best_first,
+};
 pub use package::{DeviceRef, GrammarError, PackageName};
 pub use record::Record;
 pub use region::Region;

@@ -85,6 +85,8 @@ impl<'a> Release<'a> {
             EventKind::Promoted => "Now a Stable release!",
             EventKind::Md5 => "MD5 now known",
             EventKind::Size => "Size now known",
+            EventKind::Withdrawn => "Withdrawn: every mirror answers 404",
+            EventKind::Restored => "Back online on the mirrors",
         }
     }
 }

@@ -48,6 +48,9 @@ pub enum Command {
     /// the store; only what changed is written, and the new site goes live
     /// atomically
     Build(BuildArgs),
+    /// Upload the built site to S3-compatible object storage: only the files
+    /// that changed since the last publish, removed files deleted last
+    Publish(PublishArgs),
     /// Serve the built site, a live JSON API and search read from the store,
     /// /healthz and /metrics; never writes to the store
     Serve(ServeArgs),
@@ -66,12 +69,17 @@ pub enum Command {
     /// Check every device variant against every Xiaomi source and record
     /// what is new; the first run on an empty store is a silent baseline
     Track(TrackArgs),
-    /// Run as a service: track, then deliver notifications, on a schedule,
-    /// until SIGINT or SIGTERM
+    /// Check the stored files on every CDN mirror (HEAD, within a request
+    /// budget) and record which hosts have them; files every mirror lost
+    /// are marked withdrawn
+    Mirrors(MirrorsArgs),
+    /// Run as a service: track, check mirrors, build, then deliver
+    /// notifications, on a schedule, until SIGINT or SIGTERM
     Run(RunArgs),
 }
 
-/// Loops: a tracking run, then delivery to the configured channels (if
+/// Loops: a tracking run, a mirror run (unless `[mirrors] enabled =
+/// false`), a site build, then delivery to the configured channels (if
 /// any), then a wait until the next round is due. SIGINT or SIGTERM during
 /// tracking abandons the run (its unfinished batch is rolled back; finished
 /// batches stay), during delivery lets it finish, and while waiting stops
@@ -159,6 +167,32 @@ pub struct TrackArgs {
     pub announce_baseline: bool,
 }
 
+/// A mirror run: a `HEAD` on every mirror host (`[mirrors] hosts`, the five
+/// CDN mirrors by default) for each file picked: every file first seen in
+/// the last 90 days, then older files in turn, within the request budget.
+/// Each host's answer is recorded (ok, slow, down, latency); a file every
+/// mirror answered 404 for on three checks a day apart is marked withdrawn,
+/// and restored when it answers again (one outbox event each, sent to
+/// webhooks). Settings: the `[mirrors]` table.
+#[derive(Debug, Clone, Args)]
+pub struct MirrorsArgs {
+    /// Ask every mirror host at this base URL, the host as the first path
+    /// segment (`URL/<host>/<version>/<file>`, as `romwatch sim` serves them)
+    #[arg(long, env = "ROMWATCH_UPSTREAM", value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Requests in this run, over all hosts [default: 2000; `[mirrors]
+    /// budget`]
+    #[arg(long, value_name = "N")]
+    pub budget: Option<usize>,
+    /// Requests per second to one host, 0 for unlimited [default: 2;
+    /// `[mirrors] rate`]
+    #[arg(long, value_name = "R")]
+    pub rate: Option<f64>,
+    /// Take this time (RFC 3339) as now: to replay checks on other days
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct NotifyArgs {
@@ -220,7 +254,14 @@ pub struct ExportArgs {
 ///
 /// Control: `POST /_sim/release?count=N` publishes N new ROMs and answers
 /// their file names; `GET /_sim/catalog` answers every published ROM as JSON
-/// Lines (the ground truth); `GET /_sim/posts` lists the China post ids.
+/// Lines (the ground truth); `GET /_sim/posts` lists the China post ids;
+/// `POST /_sim/withdraw?file=NAME` makes every mirror answer 404 for a file,
+/// `POST /_sim/restore?file=NAME` brings it back.
+///
+/// Every CDN mirror host is addressable on its own: the host travels as the
+/// first path segment, `/<host>/<version>/<file>` (`/bn.d.miui.com/V…/x.zip`);
+/// the plain `/<version>/<file>` is the usual mirror, bigota.d.miui.com.
+/// `romwatch mirrors --upstream http://ADDRESS` asks each host there.
 #[derive(Debug, Args)]
 pub struct SimArgs {
     /// The address to listen on
@@ -244,6 +285,14 @@ pub struct SimArgs {
     /// ota:503@0.1 --fault cdn:small-body@1-2 --fault latency=150`
     #[arg(long = "fault", value_name = "RULE")]
     pub faults: Vec<romwatch_sim::FaultRule>,
+    /// A mirror host that answers 404 for every file (one of the five CDN
+    /// mirrors, e.g. `hugeota.d.miui.com`); repeatable
+    #[arg(long = "mirror-down", value_name = "HOST", value_parser = romwatch_sim::known_mirror)]
+    pub mirror_down: Vec<String>,
+    /// A mirror host that answers every request this many milliseconds
+    /// late, `HOST=MS`; repeatable
+    #[arg(long = "mirror-slow", value_name = "HOST=MS")]
+    pub mirror_slow: Vec<romwatch_sim::MirrorSlow>,
 }
 
 #[derive(Debug, Args)]
@@ -263,6 +312,17 @@ pub struct BuildArgs {
     /// the site)
     #[arg(long)]
     pub allow_shrink: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Where to: `s3://bucket/prefix` (default: `to` in `[publish]`).
+    /// Credentials come from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`
+    #[arg(value_name = "TARGET")]
+    pub to: Option<String>,
+    /// The built site (`romwatch build --out`)
+    #[arg(long, default_value = "public", value_name = "DIR")]
+    pub site: PathBuf,
 }
 
 #[derive(Debug, Args)]

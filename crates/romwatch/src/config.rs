@@ -22,8 +22,13 @@ pub struct Config {
     pub upstream: romwatch_upstream::UpstreamConfig,
     /// `[tracker]`: concurrency, rate limit, retries, China posts.
     pub tracker: romwatch_tracker::TrackerConfig,
+    /// `[mirrors]`: whether `run` checks mirrors, budget, rate, hosts.
+    pub mirrors: romwatch_tracker::MirrorConfig,
     /// `[serve]`: connection cap, timeouts, query bounds of `romwatch serve`.
     pub serve: romwatch_server::ServeConfig,
+    /// `[publish]`: the bucket the site is uploaded to after each build of
+    /// `romwatch run`, and how to reach it.
+    pub publish: romwatch_publish::PublishConfig,
 }
 
 impl Config {

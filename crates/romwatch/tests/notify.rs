@@ -3,30 +3,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
-use axum::body::Bytes;
-use axum::http::HeaderMap;
-use common::{SAMPLE, Scratch, serve_app};
-
-/// The requests a receiver got: headers and body.
-type Received = Arc<Mutex<Vec<(HeaderMap, String)>>>;
-
-/// A webhook receiver on a thread of its own; returns its URL and what it got.
-fn receiver() -> (String, Received) {
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let sink = got.clone();
-    let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
-        let sink = sink.clone();
-        async move {
-            sink.lock()
-                .unwrap()
-                .push((headers, String::from_utf8_lossy(&body).into_owned()));
-            "ok"
-        }
-    });
-    (format!("{}/hook", serve_app(app)), got)
-}
+use common::{SAMPLE, Scratch, receiver};
 
 #[test]
 fn announced_releases_reach_a_webhook_once() {

@@ -7,63 +7,11 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Scratch, http, signal, spawn_listening};
+use common::{Scratch, Sim, signal};
 use romwatch_store::Store;
-
-/// A simulator child process, killed when dropped.
-struct Sim {
-    child: Child,
-    addr: String,
-}
-
-impl Sim {
-    fn start(devices: usize, seed: u64, faults: &[&str]) -> Sim {
-        let (devices, seed) = (devices.to_string(), seed.to_string());
-        let mut args = vec![
-            "sim",
-            "--listen",
-            "127.0.0.1:0",
-            "--devices",
-            &devices,
-            "--seed",
-            &seed,
-        ];
-        for fault in faults {
-            args.extend(["--fault", fault]);
-        }
-        let (child, addr) = spawn_listening(Path::new("."), &args);
-        Sim { child, addr }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn http(&self, method: &str, path: &str) -> String {
-        http(&self.addr, method, path).1
-    }
-
-    /// A config file for a fast run that reads the simulator's China posts.
-    fn config(&self, scratch: &Scratch) {
-        let posts = self.http("GET", "/_sim/posts");
-        scratch.write(
-            "romwatch.toml",
-            &format!(
-                "[tracker]\nrate = 0\nconcurrency = 8\nbatch_files = 8\nchina_posts = {posts}\n"
-            ),
-        );
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn a_run_prints_its_summary_and_a_second_finds_nothing_new() {
@@ -244,10 +192,13 @@ fn run_tracks_on_a_schedule_and_stops_on_sigterm() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut rounds = Vec::new();
     let mut builds = Vec::new();
+    let mut mirrors = Vec::new();
     while rounds.len() < 2 {
         let line = lines.next().expect("a log line").unwrap();
         if line.contains(" track: ") {
             rounds.push(line);
+        } else if line.contains(" mirrors: ") {
+            mirrors.push(line);
         } else if line.contains(" build: ") {
             builds.push(line);
         }
@@ -263,6 +214,13 @@ fn run_tracks_on_a_schedule_and_stops_on_sigterm() {
         "{rounds:?}"
     );
     assert!(rounds[1].contains(": 0 new, 0 changed"), "{rounds:?}");
+    // Mirrors are checked after tracking, every file on the five hosts.
+    assert!(
+        mirrors
+            .first()
+            .is_some_and(|m| m.contains("requests") && !m.contains(" 0 requests")),
+        "{mirrors:?}"
+    );
     signal(&child, "TERM");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");

@@ -1,17 +1,18 @@
 //! The live JSON API, read from the store. Every parameter is checked and a
 //! bad one answered with 400 and the reason; page sizes are bounded.
 
-use std::collections::HashSet;
-
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use romwatch_model::search;
-use romwatch_model::{Branch, Codename, Method, OsFamily, Region};
-use romwatch_store::{Listed, RomFilter};
-use serde::Deserialize;
-use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+use romwatch_model::{
+    Branch, Codename, FileMirrors, Method, OsFamily, Region, Rom, mirrors_best_first, search,
+};
+use romwatch_store::{Listed, RomFilter, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::config::ServeConfig;
@@ -40,7 +41,7 @@ fn codename(text: &str) -> Result<Codename, ApiError> {
 pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult {
     let name = codename(&name)?;
     let wanted = name.to_string();
-    let (variants, latest) = state
+    let (variants, latest, mirrors) = state
         .pool
         .with(Lane::Api, move |store| {
             let variants: Vec<_> = store
@@ -52,8 +53,9 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
                 codename: Some(wanted),
                 ..Default::default()
             };
-            let all = store.list_roms(&filter, MAX_DEVICE_ROMS, None)?.roms;
-            Ok((variants, latest_builds(all)))
+            let latest = latest_builds(store.list_roms(&filter, MAX_DEVICE_ROMS, None)?.roms);
+            let mirrors = mirrors_of(store, latest.iter().map(|l| &l.rom))?;
+            Ok((variants, latest, mirrors))
         })
         .await?;
     if variants.is_empty() {
@@ -62,7 +64,7 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
     Ok(Json(json!({
         "codename": name,
         "variants": variants,
-        "latest": latest,
+        "latest": listed_objects(&latest, &mirrors),
         "roms": format!("/api/v1/roms?codename={name}"),
     }))
     .into_response())
@@ -179,7 +181,7 @@ pub(crate) async fn roms(
     // A code romwatch does not know by name is a region only if some
     // device of the store is in it.
     let unnamed = region.filter(|r| matches!(r, Region::Other(_)));
-    let page = state
+    let found = state
         .pool
         .with(Lane::Api, move |store| {
             if let Some(region) = unnamed
@@ -187,16 +189,60 @@ pub(crate) async fn roms(
             {
                 return Ok(None);
             }
-            store.list_roms(&filter, limit, cursor).map(Some)
+            let page = store.list_roms(&filter, limit, cursor)?;
+            let mirrors = mirrors_of(store, page.roms.iter().map(|l| &l.rom))?;
+            Ok::<_, StoreError>(Some((page, mirrors)))
         })
         .await?;
-    let Some(page) = page else {
+    let Some((page, mirrors)) = found else {
         return Err(ApiError::bad_request(format!(
             "parameter region: {}",
             unknown_region(p.region.as_deref().unwrap_or_default())
         )));
     };
-    Ok(Json(json!({ "roms": page.roms, "next_cursor": page.next_cursor })).into_response())
+    let roms = listed_objects(&page.roms, &mirrors);
+    Ok(Json(json!({ "roms": roms, "next_cursor": page.next_cursor })).into_response())
+}
+
+/// Listed ROMs as the API answers them (see [`rom_object`]).
+fn listed_objects(roms: &[Listed], mirrors: &HashMap<String, FileMirrors>) -> Vec<Value> {
+    roms.iter()
+        .map(|listed| rom_object(listed, &listed.rom, mirrors))
+        .collect()
+}
+
+/// The mirror state of each of `roms` (only those checked).
+fn mirrors_of<'a>(
+    store: &Store,
+    roms: impl Iterator<Item = &'a Rom>,
+) -> Result<HashMap<String, FileMirrors>, StoreError> {
+    let mut states = HashMap::new();
+    for rom in roms {
+        states.extend(store.mirror_states(Some(rom.filename.as_str()))?);
+    }
+    Ok(states)
+}
+
+/// A ROM object as the API answers it: the stored fields, with `mirrors`
+/// every mirror's link and last check, best first (`{host, url, status,
+/// checked_at, latency_ms, down_since}`, status `ok`, `slow`, `down` or
+/// `unchecked`), and `withdrawn_on`.
+fn rom_object(fields: &impl Serialize, rom: &Rom, mirrors: &HashMap<String, FileMirrors>) -> Value {
+    let state = mirrors.get(rom.filename.as_str());
+    let mut object = serde_json::to_value(fields).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut object {
+        let best = mirrors_best_first(
+            rom.url.as_ref(),
+            &rom.mirrors,
+            state.map_or(&[][..], |s| &s.checks),
+        );
+        map.insert("mirrors".into(), json!(best));
+        map.insert(
+            "withdrawn_on".into(),
+            json!(state.and_then(|s| s.withdrawn_on)),
+        );
+    }
+    object
 }
 
 pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<String>) -> ApiResult {
@@ -204,12 +250,16 @@ pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<Stri
         return Err(ApiError::bad_request("file name longer than 255 bytes"));
     }
     let wanted = filename.clone();
-    match state
+    let found = state
         .pool
-        .with(Lane::Api, move |store| store.rom(&wanted))
-        .await?
-    {
-        Some(rom) => Ok(Json(rom).into_response()),
+        .with(Lane::Api, move |store| {
+            let rom = store.rom(&wanted)?;
+            let mirrors = mirrors_of(store, rom.iter())?;
+            Ok::<_, StoreError>(rom.map(|rom| (rom, mirrors)))
+        })
+        .await?;
+    match found {
+        Some((rom, mirrors)) => Ok(Json(rom_object(&rom, &rom, &mirrors)).into_response()),
         None => Err(ApiError::not_found(format!("no ROM named {filename}"))),
     }
 }
@@ -238,14 +288,18 @@ pub(crate) async fn search(
     })?
     .unwrap_or(0);
     let text = q.clone();
-    let found = state
+    let (found, mirrors) = state
         .pool
-        .with(Lane::Api, move |store| store.search(&text, limit, cursor))
+        .with(Lane::Api, move |store| {
+            let found = store.search(&text, limit, cursor)?;
+            let mirrors = mirrors_of(store, found.roms.iter().map(|l| &l.rom))?;
+            Ok((found, mirrors))
+        })
         .await?;
     Ok(Json(json!({
         "q": q,
         "devices": found.devices,
-        "roms": found.roms,
+        "roms": listed_objects(&found.roms, &mirrors),
         "next_cursor": found.next_cursor,
     }))
     .into_response())

@@ -1,7 +1,10 @@
 //! `/metrics`: request counts and latencies per route, requests whose
-//! client went away before the answer, store queries by outcome, and
-//! connections, in the Prometheus (OpenMetrics) text format.
+//! client went away before the answer, store queries by outcome,
+//! connections, and each mirror host's record over the last 7 days (read
+//! from the store at each scrape), in the Prometheus (OpenMetrics) text
+//! format.
 
+use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -16,6 +19,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use crate::AppState;
+use crate::pool::Lane;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -28,6 +32,14 @@ struct RequestLabels {
 struct RouteLabels {
     route: String,
 }
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HostLabels {
+    host: String,
+}
+
+/// The days of mirror checks the per-host gauges cover.
+const MIRROR_DAYS: i64 = 7;
 
 /// How a store query ended.
 #[derive(Clone, Copy, Debug)]
@@ -78,6 +90,9 @@ pub(crate) struct Metrics {
     pub connections: Gauge,
     /// Connections answered 503 and closed: the cap was reached.
     pub connections_rejected: Counter,
+    mirror_success: Family<HostLabels, Gauge<f64, AtomicU64>>,
+    mirror_latency: Family<HostLabels, Gauge>,
+    mirror_checks: Family<HostLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -133,7 +148,28 @@ impl Default for Metrics {
             "Connections refused because the connection cap was reached",
             connections_rejected.clone(),
         );
+        let mirror_success = Family::<HostLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "mirror_success_ratio",
+            "Share of a mirror host's checks over 7 days that found the file",
+            mirror_success.clone(),
+        );
+        let mirror_latency = Family::<HostLabels, Gauge>::default();
+        registry.register(
+            "mirror_latency_median_ms",
+            "Median answer time of a mirror host's successful checks over 7 days, in milliseconds",
+            mirror_latency.clone(),
+        );
+        let mirror_checks = Family::<HostLabels, Gauge>::default();
+        registry.register(
+            "mirror_checks",
+            "A mirror host's checks over 7 days",
+            mirror_checks.clone(),
+        );
         Metrics {
+            mirror_success,
+            mirror_latency,
+            mirror_checks,
             registry,
             requests,
             latency,
@@ -213,6 +249,36 @@ pub(crate) async fn record(
 }
 
 pub(crate) async fn render(State(state): State<AppState>) -> Response {
+    // A store that cannot answer leaves the gauges as they were.
+    let now = chrono::Utc::now();
+    if let Ok(hosts) = state
+        .pool
+        .with(Lane::Health, move |store| {
+            store.host_health(now, MIRROR_DAYS)
+        })
+        .await
+    {
+        let metrics = &state.metrics;
+        for host in hosts {
+            let labels = HostLabels {
+                host: host.host.clone(),
+            };
+            metrics
+                .mirror_success
+                .get_or_create(&labels)
+                .set(host.success_rate());
+            metrics
+                .mirror_checks
+                .get_or_create(&labels)
+                .set(i64::try_from(host.checks).unwrap_or(i64::MAX));
+            if let Some(ms) = host.median_latency_ms {
+                metrics
+                    .mirror_latency
+                    .get_or_create(&labels)
+                    .set(i64::try_from(ms).unwrap_or(i64::MAX));
+            }
+        }
+    }
     let mut text = String::new();
     if prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry).is_err() {
         return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();

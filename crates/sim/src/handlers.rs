@@ -383,7 +383,7 @@ pub(crate) async fn china_post(
 }
 
 /// The S3-style answer for a missing key.
-fn no_such_key(key: &str) -> String {
+pub(crate) fn no_such_key(key: &str) -> String {
     let key: String = key
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "._-/".contains(*c))

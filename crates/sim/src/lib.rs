@@ -12,16 +12,20 @@
 //! | `GET /updates/v1/fullromdownload.php`, `GET /updates/miota-fullrom.php` | full-ROM endpoint |
 //! | `GET /bbs/api/global/phone/{getphonelist,getdevicelist,getlinepackagelist}` | global community |
 //! | `GET /api/community/post/detail?postId=` | China community |
-//! | `HEAD`/`GET /<version>/<filename>` | CDN |
+//! | `HEAD`/`GET /<version>/<filename>` | CDN (the usual mirror) |
+//! | `HEAD`/`GET /<host>/<version>/<filename>` | CDN mirror `<host>`, one of `romwatch_upstream::cdn::MIRRORS` |
 //! | `POST /_sim/release?count=N` | publishes N new ROMs; answers their file names (JSON) |
 //! | `GET /_sim/catalog` | every published ROM as JSON Lines `Record`s |
 //! | `GET /_sim/posts` | the China community post ids (JSON) |
+//! | `POST /_sim/withdraw?file=NAME` | every mirror answers 404 for the file |
+//! | `POST /_sim/restore?file=NAME` | the file is back on every mirror |
 
 mod catalog;
 mod faults;
 mod generate;
 mod handlers;
 mod load;
+mod mirrors;
 mod names;
 mod server;
 mod vocabulary;
@@ -39,6 +43,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultConfig, FaultRule, FaultRuleError, Trigger};
+pub use mirrors::{MirrorFlagError, MirrorSlow, known_mirror};
 
 use server::SimState;
 
@@ -58,6 +63,12 @@ pub struct SimOptions {
     pub catalog: Option<PathBuf>,
     /// `--fault RULE` (repeatable): see [`FaultRule`] for the syntax.
     pub faults: FaultConfig,
+    /// `--mirror-down HOST` (repeatable): every file answers 404 on these
+    /// mirror hosts.
+    pub mirror_down: Vec<String>,
+    /// `--mirror-slow HOST=MS` (repeatable): every answer of the host comes
+    /// this much later.
+    pub mirror_slow: Vec<MirrorSlow>,
 }
 
 impl Default for SimOptions {
@@ -67,6 +78,8 @@ impl Default for SimOptions {
             seed: 1,
             catalog: None,
             faults: FaultConfig::default(),
+            mirror_down: Vec::new(),
+            mirror_slow: Vec::new(),
         }
     }
 }
@@ -151,6 +164,12 @@ impl SimServer {
     /// Publishes `count` new ROMs, as `POST /_sim/release` does.
     pub fn release(&self, count: usize) -> Vec<String> {
         self.state.release(count)
+    }
+
+    /// Withdraws a file from every mirror (`true`, as `POST
+    /// /_sim/withdraw` does) or restores it (as `POST /_sim/restore`).
+    pub fn set_withdrawn(&self, filename: &str, withdrawn: bool) {
+        self.state.mirrors.set_withdrawn(filename, withdrawn);
     }
 
     /// The China community post ids, as `GET /_sim/posts` answers them.

@@ -1,5 +1,6 @@
 //! The simulator's shared state, its router, the fault gate every handler
-//! passes first, and the `/_sim` control endpoints.
+//! passes first, and the `/_sim` control endpoints (the mirror ones live
+//! in [`crate::mirrors`]).
 
 use std::collections::HashMap;
 use std::io;
@@ -19,6 +20,7 @@ use romwatch_upstream::SourceId;
 
 use crate::catalog::{Catalog, FIRST_POST_ID};
 use crate::faults::{Fault, Faults};
+use crate::mirrors::{self, Mirrors};
 use crate::{SimError, SimOptions, generate, handlers, load};
 
 /// Everything the handlers share.
@@ -27,6 +29,7 @@ pub(crate) struct SimState {
     // A std lock: handlers never hold it across an await.
     catalog: RwLock<Catalog>,
     pub faults: Faults,
+    pub mirrors: Mirrors,
 }
 
 pub(crate) type Shared = Arc<SimState>;
@@ -37,6 +40,7 @@ const MAX_RELEASE: usize = 10_000;
 impl SimState {
     pub async fn build(options: SimOptions) -> Result<SimState, SimError> {
         let faults = Faults::new(options.faults.clone(), options.seed);
+        let mirrors = Mirrors::new(&options.mirror_down, &options.mirror_slow);
         let seed = options.seed;
         // Generating or loading takes a moment at full size: keep it off the
         // async workers.
@@ -60,6 +64,7 @@ impl SimState {
         Ok(SimState {
             catalog: RwLock::new(catalog),
             faults,
+            mirrors,
         })
     }
 
@@ -116,9 +121,15 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/_sim/release", post(release))
         .route("/_sim/catalog", get(catalog))
         .route("/_sim/posts", get(posts))
+        .route("/_sim/withdraw", post(mirrors::withdraw))
+        .route("/_sim/restore", post(mirrors::restore))
         .route(
             "/{version}/{filename}",
-            get(handlers::cdn_get).head(handlers::cdn_head),
+            get(mirrors::usual_get).head(mirrors::usual_head),
+        )
+        .route(
+            "/{host}/{version}/{filename}",
+            get(mirrors::get).head(mirrors::head),
         )
         .with_state(state)
 }

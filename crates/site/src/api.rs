@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use romwatch_model::{Kind, Link, Md5, Region, Rom};
+use romwatch_model::{Kind, Link, Md5, MirrorHealth, Region, Rom, mirrors_best_first};
 use serde::Serialize;
 
 use crate::SiteError;
@@ -52,7 +52,10 @@ pub(crate) struct ApiRom<'a> {
     /// `full`, `prefix`, or null when unknown.
     pub md5_kind: Option<&'static str>,
     pub url: Option<&'a str>,
-    pub mirrors: Vec<&'a str>,
+    /// Every mirror of the file with its last check, best first.
+    pub mirrors: Vec<MirrorHealth>,
+    /// YYYY-MM-DD: the day every mirror was found to have lost the file.
+    pub withdrawn_on: Option<String>,
     pub changelog: Option<&'a str>,
     /// YYYY-MM-DD.
     pub released: Option<String>,
@@ -65,6 +68,7 @@ pub(crate) struct ApiRom<'a> {
 impl<'a> ApiRom<'a> {
     fn new(catalog: &Catalog<'a>, site: &SiteView, i: usize) -> Result<ApiRom<'a>, SiteError> {
         let rom: &'a Rom = catalog.rom(i);
+        let checked = catalog.mirrors_of(rom);
         Ok(ApiRom {
             filename: &rom.filename,
             codename: rom.codename.as_str(),
@@ -92,12 +96,14 @@ impl<'a> ApiRom<'a> {
             }),
             md5_kind: rom.md5.map(|m| if m.is_full() { "full" } else { "prefix" }),
             url: rom.url.as_ref().map(Link::as_str),
-            mirrors: rom
-                .mirrors
-                .iter()
-                .filter(|m| Some(*m) != rom.url.as_ref())
-                .map(Link::as_str)
-                .collect(),
+            mirrors: mirrors_best_first(
+                rom.url.as_ref(),
+                &rom.mirrors,
+                checked.map_or(&[][..], |c| &c.checks),
+            ),
+            withdrawn_on: checked
+                .and_then(|c| c.withdrawn_on)
+                .map(|d| d.format("%Y-%m-%d").to_string()),
             changelog: rom.changelog.as_deref(),
             released: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
             first_seen: rom.first_seen.to_rfc3339(),

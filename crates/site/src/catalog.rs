@@ -61,6 +61,10 @@ fn newest_first(a: &Entry, b: &Entry) -> Ordering {
 pub(crate) struct Catalog<'a> {
     /// Files published as given.
     pub extra_files: &'a [crate::ExtraFile],
+    /// Mirror checks by file name.
+    mirrors: &'a HashMap<String, romwatch_model::FileMirrors>,
+    /// Each mirror host's record, for the mirrors page.
+    pub hosts: &'a [romwatch_model::HostHealth],
     /// Variant codename → device variant.
     variants: HashMap<&'a str, &'a Device>,
     /// Publishable ROMs in store order.
@@ -143,6 +147,8 @@ impl<'a> Catalog<'a> {
         }
         Catalog {
             extra_files: &data.extra_files,
+            mirrors: &data.mirrors,
+            hosts: &data.hosts,
             variants,
             entries,
             skipped,
@@ -154,6 +160,11 @@ impl<'a> Catalog<'a> {
 
     pub fn rom(&self, i: usize) -> &'a Rom {
         self.entries[i].rom
+    }
+
+    /// What the mirror checks found of a ROM file, if it was checked.
+    pub fn mirrors_of(&self, rom: &Rom) -> Option<&'a romwatch_model::FileMirrors> {
+        self.mirrors.get(rom.filename.as_str())
     }
 
     /// Orders two entries (indices into `entries`) newest first.

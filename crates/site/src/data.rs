@@ -1,6 +1,8 @@
 //! The builder's input: plain release data, independent of any store.
 
-use romwatch_model::{Device, Rom};
+use std::collections::HashMap;
+
+use romwatch_model::{Device, FileMirrors, HostHealth, Rom};
 
 /// Everything the site shows. `roms` come in store order (the order they
 /// were recorded); cards on an update page keep that order, as the
@@ -17,6 +19,11 @@ pub struct SiteData {
     /// Files made elsewhere and published as they are, such as the
     /// reference-compatible `latest.yml` the store exports.
     pub extra_files: Vec<ExtraFile>,
+    /// What the mirror checks found, by file name: a file not here is
+    /// unchecked on every host.
+    pub mirrors: HashMap<String, FileMirrors>,
+    /// Each mirror host's record over the last days, for the mirrors page.
+    pub hosts: Vec<HostHealth>,
 }
 
 /// A file published as given.

@@ -257,7 +257,7 @@ fn feed_files<'a>(
             ""
         };
         summary.push_str(&format!("\nMD5: {}{md5_note}", view.md5));
-        if let Some(url) = view.download {
+        if let Some(url) = &view.download {
             summary.push_str(&format!("\nDownload: {url}"));
         }
         let url = absolute(&view.page);
@@ -271,7 +271,7 @@ fn feed_files<'a>(
             rfc3339: date.to_rfc3339(),
             rfc2822: date_rfc2822,
             summary,
-            download: view.download.map(str::to_string),
+            download: view.download.clone(),
             mime: mime_of(&rom.filename),
             size_bytes: view.size_bytes,
         });

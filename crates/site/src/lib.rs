@@ -22,6 +22,7 @@ mod dates;
 mod error;
 mod feeds;
 mod links;
+pub mod media;
 mod pages;
 mod precompress;
 mod publish;
@@ -38,6 +39,7 @@ pub use catalog::Skipped;
 pub use config::SiteConfig;
 pub use data::{ExtraFile, SiteData};
 pub use error::SiteError;
+pub use publish::{LiveVersion, live_version};
 pub use report::{BuildReport, PhaseTiming};
 pub use shrink::{Shrink, check_shrink};
 
@@ -256,6 +258,7 @@ fn plan<'a>(
     let mut artifacts = updates?;
     artifacts.extend(devices?);
     artifacts.extend(pages::listing_pages(catalog, latest_count)?);
+    artifacts.push(pages::mirrors_page(catalog)?);
     artifacts.extend(feeds?);
     artifacts.extend(api?);
     artifacts.extend(search::search_files(catalog)?);

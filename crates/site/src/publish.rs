@@ -113,13 +113,16 @@ fn load_manifest(path: &Path) -> Option<Manifest> {
         .collect()
 }
 
-impl Publisher {
-    /// Opens the output `out`, locking it against a concurrent build and
-    /// deleting what earlier builds left behind.
-    pub fn open(out: &Path) -> Result<Publisher, SiteError> {
-        if !cfg!(unix) {
-            return Err(SiteError::Unsupported);
-        }
+/// Where the versions of the site at `out` live: `.<name>.versions` beside it.
+struct Beside {
+    parent: PathBuf,
+    name: String,
+    versions: PathBuf,
+    versions_name: String,
+}
+
+impl Beside {
+    fn of(out: &Path) -> Result<Beside, SiteError> {
         let name = out
             .file_name()
             .and_then(|n| n.to_str())
@@ -135,7 +138,88 @@ impl Publisher {
             _ => PathBuf::from("."),
         };
         let versions_name = format!(".{name}.versions");
-        let versions = parent.join(&versions_name);
+        Ok(Beside {
+            versions: parent.join(&versions_name),
+            parent,
+            name: name.to_string(),
+            versions_name,
+        })
+    }
+}
+
+/// The version the symlink `out` points at; `None` before the first build.
+fn read_live(out: &Path, versions: &Path, versions_name: &str) -> Result<Option<Live>, SiteError> {
+    match fs::symlink_metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(SiteError::io("inspect", out)(e)),
+        Ok(meta) if !meta.file_type().is_symlink() => Err(SiteError::ForeignOutput {
+            path: out.to_path_buf(),
+        }),
+        Ok(_) => {
+            let target = fs::read_link(out).map_err(SiteError::io("read link", out))?;
+            let id = target
+                .strip_prefix(versions_name)
+                .ok()
+                .and_then(|v| v.to_str())
+                .and_then(|v| v.strip_prefix("v-"))
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or_else(|| SiteError::ForeignOutput {
+                    path: out.to_path_buf(),
+                })?;
+            Ok(Some(Live {
+                id,
+                dir: versions.join(version_name(id)),
+            }))
+        }
+    }
+}
+
+/// The live version of a built site, as a copy kept elsewhere (object
+/// storage) needs it: its directory and each file's fingerprint by path.
+#[derive(Debug)]
+pub struct LiveVersion {
+    pub dir: PathBuf,
+    pub files: HashMap<String, u128>,
+}
+
+/// Reads the live version of the site built at `out`, without writing or
+/// locking anything. The version stays on disk until the second build
+/// after it (see the module doc), long enough to copy it.
+pub fn live_version(out: &Path) -> Result<LiveVersion, SiteError> {
+    let beside = Beside::of(out)?;
+    let live = read_live(out, &beside.versions, &beside.versions_name)?.ok_or_else(|| {
+        SiteError::Config(format!(
+            "no site has been built at {} (run `romwatch build` first)",
+            out.display()
+        ))
+    })?;
+    let manifest = manifest_path(&beside.versions, live.id);
+    let files = load_manifest(&manifest).ok_or_else(|| {
+        SiteError::Config(format!(
+            "the built site at {} has no readable manifest {}; rebuild it",
+            out.display(),
+            manifest.display()
+        ))
+    })?;
+    Ok(LiveVersion {
+        dir: live.dir,
+        files,
+    })
+}
+
+impl Publisher {
+    /// Opens the output `out`, locking it against a concurrent build and
+    /// deleting what earlier builds left behind.
+    pub fn open(out: &Path) -> Result<Publisher, SiteError> {
+        if !cfg!(unix) {
+            return Err(SiteError::Unsupported);
+        }
+        let Beside {
+            parent,
+            name,
+            versions,
+            versions_name,
+        } = Beside::of(out)?;
         fs::create_dir_all(&versions).map_err(SiteError::io("create", &versions))?;
         let lock_path = versions.join(".lock");
         let lock = File::create(&lock_path).map_err(SiteError::io("create", &lock_path))?;
@@ -151,32 +235,7 @@ impl Publisher {
                 return Err(SiteError::io("lock", &lock_path)(e));
             }
         }
-
-        let live = match fs::symlink_metadata(out) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(SiteError::io("inspect", out)(e)),
-            Ok(meta) if !meta.file_type().is_symlink() => {
-                return Err(SiteError::ForeignOutput {
-                    path: out.to_path_buf(),
-                });
-            }
-            Ok(_) => {
-                let target = fs::read_link(out).map_err(SiteError::io("read link", out))?;
-                let id = target
-                    .strip_prefix(&versions_name)
-                    .ok()
-                    .and_then(|v| v.to_str())
-                    .and_then(|v| v.strip_prefix("v-"))
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .ok_or_else(|| SiteError::ForeignOutput {
-                        path: out.to_path_buf(),
-                    })?;
-                Some(Live {
-                    id,
-                    dir: versions.join(version_name(id)),
-                })
-            }
-        };
+        let live = read_live(out, &versions, &versions_name)?;
         let publisher = Publisher {
             out: out.to_path_buf(),
             versions,

@@ -27,6 +27,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("os_index.html", include_str!("../templates/os_index.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("mirrors.html", include_str!("../templates/mirrors.html")),
     ("search.html", include_str!("../templates/search.html")),
     ("rss.xml", include_str!("../templates/rss.xml")),
     ("atom.xml", include_str!("../templates/atom.xml")),

@@ -1,18 +1,23 @@
 //! View models: what templates and feeds see of a ROM, with every value
 //! already formatted. Templates only place and escape them.
 
-use romwatch_model::{Kind, Md5, Rom};
+use romwatch_model::{Kind, Md5, Rom, mirrors_best_first};
 use serde::Serialize;
 
 use crate::SiteError;
 use crate::catalog::{Catalog, DeviceKey, UpdateKey};
 use crate::links::SitePath;
 
-/// A download link: the package URL on one host.
+/// A download link: the package URL on one mirror host, with what its
+/// last check found.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct Link<'a> {
+pub(crate) struct MirrorLink {
     pub label: String,
-    pub url: &'a str,
+    pub url: String,
+    /// `ok`, `slow`, `unchecked` or `down`.
+    pub status: &'static str,
+    /// For a failing host: "not answering since 2026-11-30".
+    pub note: Option<String>,
 }
 
 /// An incremental package offered on a full ROM's card.
@@ -51,9 +56,13 @@ pub(crate) struct RomView<'a> {
     pub md5: String,
     /// Whether `md5` is only the 10-hex prefix a package name carries.
     pub md5_is_prefix: bool,
-    /// The main download link, absent when the URL is not http(s).
-    pub download: Option<&'a str>,
-    pub mirrors: Vec<Link<'a>>,
+    /// The main download link: on the healthiest mirror host; absent when
+    /// no link is known.
+    pub download: Option<String>,
+    /// The other mirrors, best first (failing ones last, marked).
+    pub mirrors: Vec<MirrorLink>,
+    /// The day every mirror was found to have lost the file.
+    pub withdrawn_on: Option<String>,
     pub incrementals: Vec<IncrementalView<'a>>,
     /// The changelog's lines, shown as text with line breaks.
     pub changelog: Vec<&'a str>,
@@ -210,15 +219,23 @@ impl<'a> RomView<'a> {
     pub fn new(catalog: &Catalog<'a>, i: usize) -> Result<RomView<'a>, SiteError> {
         let rom = catalog.rom(i);
         let (md5, md5_is_prefix) = md5_text(rom.md5.as_ref());
-        let download = rom.url.as_ref().map(romwatch_model::Link::as_str);
-        let mirrors = rom
-            .mirrors
-            .iter()
-            .filter(|m| Some(m.as_str()) != download)
+        let checked = catalog.mirrors_of(rom);
+        let mut best = mirrors_best_first(
+            rom.url.as_ref(),
+            &rom.mirrors,
+            checked.map_or(&[][..], |c| &c.checks),
+        )
+        .into_iter();
+        let download = best.next().map(|m| m.url.to_string());
+        let mirrors = best
             .enumerate()
-            .map(|(n, mirror)| Link {
-                label: format!("Mirror {} ({})", n + 1, mirror.host()),
-                url: mirror.as_str(),
+            .map(|(n, mirror)| MirrorLink {
+                label: format!("Mirror {} ({})", n + 1, mirror.host),
+                url: mirror.url.to_string(),
+                status: mirror.status.slug(),
+                note: mirror
+                    .down_since
+                    .map(|d| format!("not answering since {}", d.format("%Y-%m-%d"))),
             })
             .collect();
         Ok(RomView {
@@ -243,6 +260,9 @@ impl<'a> RomView<'a> {
             md5_is_prefix,
             download,
             mirrors,
+            withdrawn_on: checked
+                .and_then(|c| c.withdrawn_on)
+                .map(|d| d.format("%Y-%m-%d").to_string()),
             incrementals: incremental_views(catalog, rom),
             changelog: changelog_lines(rom),
             page: update_path(&update_key(rom))?.url(),

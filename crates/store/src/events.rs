@@ -33,6 +33,11 @@ romwatch_model::named_enum!(
         Size => "size", "size";
         /// A Stable Beta build became Stable.
         Promoted => "promoted", "promoted";
+        /// Every mirror answered 404 on three checks a day apart: Xiaomi
+        /// withdrew the file.
+        Withdrawn => "withdrawn", "withdrawn";
+        /// A withdrawn file answers again.
+        Restored => "restored", "restored";
     }
 );
 

@@ -12,6 +12,7 @@ pub mod formats;
 mod import;
 mod merge;
 mod migrations;
+mod mirrors;
 mod outbox;
 mod query;
 mod sqlite;
@@ -23,6 +24,7 @@ pub use error::{SqliteError, StoreError};
 pub use events::{Announce, EventKind};
 pub use import::{ImportError, ImportReport, import_text};
 pub use merge::{Conflict, MergeReport};
+pub use mirrors::{FileCheck, KEEP_DAYS, MirrorCheck, MirrorReport, WITHDRAWN_AFTER};
 pub use outbox::{Delivery, DeliveryState, Event};
 pub use query::{
     DeviceHit, Interrupter, Listed, Page, RomFilter, SearchResults, fts_query, search_terms,

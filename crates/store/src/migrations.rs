@@ -141,6 +141,33 @@ const MIGRATIONS: &[&str] = &[
     // triggers, indexes and foreign keys.
     "ALTER TABLE devices RENAME COLUMN codename TO variant;
     ALTER TABLE devices RENAME COLUMN device TO codename;",
+    // 8: mirror health. `mirror_checks` holds the last check of each file
+    // on each mirror host; `mirror_log` one row per check, for each host's
+    // rate and latency over days; `withdrawals` the files every mirror
+    // answered 404 for, counted on checks a day apart. Rows older than 30
+    // days are pruned by each mirror run.
+    "CREATE TABLE mirror_checks (
+        rom_id      INTEGER NOT NULL REFERENCES roms(id),
+        host        TEXT NOT NULL,
+        status      TEXT NOT NULL,             -- ok, slow, down
+        latency_ms  INTEGER,
+        checked_at  TEXT NOT NULL,             -- RFC 3339, UTC
+        down_since  TEXT,                      -- first failed check of the current failures
+        PRIMARY KEY (rom_id, host)
+    ) STRICT;
+    CREATE TABLE mirror_log (
+        host       TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        ok         INTEGER NOT NULL,           -- 1: the file was there
+        latency_ms INTEGER
+    ) STRICT;
+    CREATE INDEX mirror_log_by_host ON mirror_log(host, checked_at);
+    CREATE TABLE withdrawals (
+        rom_id          INTEGER PRIMARY KEY REFERENCES roms(id),
+        missing_checks  INTEGER NOT NULL,      -- all-404 checks at least a day apart
+        last_missing_at TEXT NOT NULL,
+        withdrawn_on    TEXT                   -- YYYY-MM-DD, once withdrawn
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.

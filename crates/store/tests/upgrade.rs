@@ -22,12 +22,14 @@ const FILE: &str = "miui_AGATEEEAGlobal_OS1.0.10.0.UKWEUXM_6e09feeec4_14.0.zip";
 
 /// Schema 6 keyed the devices table by `codename` (the variant's) and kept
 /// the device's codename in `device`; schema 7 names them `variant` and
-/// `codename`, as the roms table does. Undoing the rename makes the file a
-/// schema-6 store, byte for byte what that build wrote.
+/// `codename`, as the roms table does. Undoing the rename (and dropping
+/// the mirror tables of schema 8) makes the file a schema-6 store, byte
+/// for byte what that build wrote.
 fn downgrade_to_schema_6(path: &std::path::Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.execute_batch(
-        "ALTER TABLE devices RENAME COLUMN codename TO device;
+        "DROP TABLE mirror_checks; DROP TABLE mirror_log; DROP TABLE withdrawals;
+         ALTER TABLE devices RENAME COLUMN codename TO device;
          ALTER TABLE devices RENAME COLUMN variant TO codename;
          PRAGMA user_version = 6;",
     )

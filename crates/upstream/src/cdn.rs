@@ -29,6 +29,16 @@ pub fn usual_mirror() -> String {
     format!("https://{}", MIRRORS[0])
 }
 
+/// The base URL mirror `host` is asked at: `https://<host>`, or with one
+/// base URL standing for every host (`--upstream`, the simulator),
+/// `<upstream>/<host>`: the host travels as the first path segment.
+pub fn mirror_base(host: &str, upstream: Option<&str>) -> String {
+    match upstream {
+        Some(base) => format!("{}/{host}", base.trim_end_matches('/')),
+        None => format!("https://{host}"),
+    }
+}
+
 /// A package's path on every mirror: `<version>/<filename>`.
 pub fn package_path(version: &str, filename: &str) -> String {
     format!("{version}/{filename}")
@@ -162,6 +172,11 @@ mod tests {
         assert_eq!(
             public("http://ultimateota.d.miui.com/V1/a_b.zip"),
             "https://bigota.d.miui.com/V1/a_b.zip"
+        );
+        assert_eq!(mirror_base("bn.d.miui.com", None), "https://bn.d.miui.com");
+        assert_eq!(
+            mirror_base("bn.d.miui.com", Some("http://127.0.0.1:9/")),
+            "http://127.0.0.1:9/bn.d.miui.com"
         );
         let mirror = "https://hugeota.d.miui.com/V1/a_b.zip";
         assert_eq!(public(mirror), mirror);

@@ -23,8 +23,8 @@ async fn sim(rules: &[&str]) -> SimServer {
     let options = SimOptions {
         devices: 24,
         seed: 11,
-        catalog: None,
         faults,
+        ..SimOptions::default()
     };
     SimServer::start(options)
         .await

@@ -54,6 +54,9 @@ pub fn summary_line(out: &Path, report: &BuildReport) -> String {
     }
 }
 
+/// The days of mirror checks the mirrors page sums up.
+pub const HEALTH_DAYS: i64 = 7;
+
 /// Builds the site from the store into `out`. The store is read only when
 /// its generation (or the theme or config) changed since the last build;
 /// the time spent reading it is the report's `data` phase. `shrink` says
@@ -79,6 +82,8 @@ pub fn build_site(
                 path: "latest.yml".to_string(),
                 bytes: latest_yml,
             }],
+            mirrors: store.mirror_states(None)?,
+            hosts: store.host_health(chrono::Utc::now(), HEALTH_DAYS)?,
         })
     };
     romwatch_site::build_generation(&generation, load, &ctx.config.site, out, theme, shrink)

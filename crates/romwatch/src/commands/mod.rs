@@ -5,8 +5,10 @@ mod build;
 mod demo;
 mod export;
 mod import;
+mod mirrors;
 mod notify;
 mod parse;
+mod publish;
 mod run;
 mod serve;
 mod sim;
@@ -92,12 +94,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Parse(args) => parse::run(&ctx, &args),
         Command::Stats => stats::run(&ctx),
         Command::Build(args) => build::run(&ctx, &args),
+        Command::Publish(args) => publish::run(&ctx, &args),
         Command::Notify(args) => notify::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
         Command::Sim(args) => sim::run(&args),
         Command::Demo(args) => demo::run(&ctx, &args),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::Track(args) => track::run(&ctx, &args),
+        Command::Mirrors(args) => mirrors::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
     }
 }

@@ -16,6 +16,8 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
             rules: args.faults.clone(),
             ..FaultConfig::default()
         },
+        mirror_down: args.mirror_down.clone(),
+        mirror_slow: args.mirror_slow.clone(),
     };
     super::listen_until_stopped(
         args.listen,

@@ -205,3 +205,88 @@ pub fn serve_app(app: axum::Router) -> String {
     });
     url
 }
+
+/// A simulator child process (`romwatch sim`), killed when dropped.
+pub struct Sim {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Sim {
+    /// A generated catalog of `devices` variants, with `--fault` rules.
+    pub fn start(devices: usize, seed: u64, faults: &[&str]) -> Sim {
+        let flags: Vec<[&str; 2]> = faults.iter().map(|f| ["--fault", *f]).collect();
+        Sim::start_with(devices, seed, &flags.concat())
+    }
+
+    /// A generated catalog of `devices` variants, with more flags.
+    pub fn start_with(devices: usize, seed: u64, flags: &[&str]) -> Sim {
+        let (devices, seed) = (devices.to_string(), seed.to_string());
+        let mut args = vec![
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--devices",
+            &devices,
+            "--seed",
+            &seed,
+        ];
+        args.extend(flags);
+        let (child, addr) = spawn_listening(Path::new("."), &args);
+        Sim { child, addr }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The body of the simulator's answer.
+    pub fn http(&self, method: &str, path: &str) -> String {
+        http(&self.addr, method, path).1
+    }
+
+    /// A config file for a fast run (no rate limits) that reads the
+    /// simulator's China posts, followed by `more`.
+    pub fn config_with(&self, scratch: &Scratch, more: &str) {
+        let posts = self.http("GET", "/_sim/posts");
+        scratch.write(
+            "romwatch.toml",
+            &format!(
+                "[tracker]\nrate = 0\nconcurrency = 8\nbatch_files = 8\nchina_posts = {posts}\n\n[mirrors]\nrate = 0\nconcurrency = 16\n{more}"
+            ),
+        );
+    }
+
+    /// [`Sim::config_with`] and nothing more.
+    pub fn config(&self, scratch: &Scratch) {
+        self.config_with(scratch, "");
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The requests a mock webhook receiver got: headers and body.
+pub type Received = std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>;
+
+/// A webhook receiver on a thread of its own; returns its URL and what it got.
+pub fn receiver() -> (String, Received) {
+    let got = Received::default();
+    let sink = got.clone();
+    let app = axum::Router::new().fallback(
+        move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let sink = sink.clone();
+            async move {
+                sink.lock()
+                    .unwrap()
+                    .push((headers, String::from_utf8_lossy(&body).into_owned()));
+                "ok"
+            }
+        },
+    );
+    (format!("{}/hook", serve_app(app)), got)
+}

@@ -7,6 +7,7 @@
 //!   version".
 //! - [`listing`]: the OS indexes, the home page, the search page and the
 //!   404 page.
+//! - [`mirrors`]: each mirror host's record.
 //!
 //! Direction: pages use `artifact` (a page type is a template context by
 //! being serializable), `feeds` (their feed links), `catalog` and `views`;
@@ -14,6 +15,7 @@
 
 mod device;
 mod listing;
+mod mirrors;
 mod since;
 mod update;
 
@@ -21,6 +23,7 @@ use serde::Serialize;
 
 pub(crate) use device::{device_pages, latest_of};
 pub(crate) use listing::listing_pages;
+pub(crate) use mirrors::mirrors_page;
 pub(crate) use update::update_pages;
 
 /// What every page's `<head>` and breadcrumb need.

@@ -50,6 +50,6 @@ pub fn load(keep: impl Fn(&str) -> bool) -> Option<SiteData> {
     Some(SiteData {
         devices: snapshot.devices,
         roms: snapshot.roms,
-        extra_files: Vec::new(),
+        ..SiteData::default()
     })
 }

@@ -130,7 +130,7 @@ pub fn sample() -> SiteData {
             ),
             stable_beta,
         ],
-        extra_files: Vec::new(),
+        ..SiteData::default()
     }
 }
 

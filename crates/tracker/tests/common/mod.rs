@@ -18,8 +18,8 @@ pub async fn sim(devices: usize, seed: u64, rules: &[&str]) -> SimServer {
     SimServer::start(SimOptions {
         devices,
         seed,
-        catalog: None,
         faults,
+        ..SimOptions::default()
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"))
