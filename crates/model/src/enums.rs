@@ -6,11 +6,14 @@ use std::str::FromStr;
 
 /// A word that is not one of a vocabulary's names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} {given:?} (expected one of: {expected})")]
+#[error("unknown {what} {given:?} (expected one of: {})", expected.join(", "))]
 pub struct UnknownName {
+    /// What was being named (`branch`).
     pub what: &'static str,
+    /// The word given.
     pub given: String,
-    pub expected: &'static str,
+    /// The names the vocabulary accepts.
+    pub expected: &'static [&'static str],
 }
 
 /// Declares a fieldless enum with one display name per variant, a slug for
@@ -68,7 +71,7 @@ macro_rules! named_enum {
                     .ok_or_else(|| $crate::UnknownName {
                         what: $what,
                         given: s.to_string(),
-                        expected: concat!($($display, ", "),+),
+                        expected: &[$($display),+],
                     })
             }
         }
@@ -168,7 +171,7 @@ impl FromStr for OsLine {
         let bad = || UnknownName {
             what: "OS line",
             given: s.to_string(),
-            expected: "MIUI <n>, HyperOS <n>, MIUI, HyperOS",
+            expected: &["MIUI <n>", "HyperOS <n>", "MIUI", "HyperOS"],
         };
         let family: OsFamily = family.parse().map_err(|_| bad())?;
         let major = major
@@ -192,7 +195,10 @@ mod tests {
         }
         assert_eq!("stable beta".parse::<Branch>(), Ok(Branch::StableBeta));
         let err = "Nightly".parse::<Branch>().unwrap_err();
-        assert!(err.to_string().contains("Nightly"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "unknown branch \"Nightly\" (expected one of: Stable, Stable Beta, Weekly, Public Beta, Beta)"
+        );
     }
 
     #[test]

@@ -60,6 +60,12 @@ impl Region {
         }
     }
 
+    /// The codes of the regions romwatch knows by name (`cn`, `global`,
+    /// `eea`, …), in a fixed order.
+    pub fn known_codes() -> impl Iterator<Item = &'static str> {
+        KNOWN.iter().map(|k| k.1)
+    }
+
     /// Parses a lowercase code as written in fastboot names and variant
     /// suffixes. `india` is an old spelling of `in`. Anything that is not 2 to
     /// 8 ASCII letters is not a region.

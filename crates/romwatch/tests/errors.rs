@@ -44,6 +44,8 @@ fn assert_no_repeat(lines: &[String]) {
 fn a_site_that_cannot_be_written_prints_each_cause_once() {
     let scratch = Scratch::create();
     scratch.write("plain-file", "not a directory\n");
+    scratch.write("nothing.jsonl", "");
+    scratch.ok(&["import", "nothing.jsonl"]);
     let out = scratch.run(&["build", "--out", "plain-file/site"]);
     let lines = failure_lines(&out);
     assert_no_repeat(&lines);

@@ -225,3 +225,76 @@ fn stats_sorts_os_lines_by_version_and_names_weekly_builds() {
     assert_eq!(json["by_os"][0]["roms"], 3);
     assert_eq!(json["by_os"][2]["line"], "MIUI 10");
 }
+
+/// `export | head -1`: the reader goes away; every format stops quietly
+/// with exit 0. The pipe's read end is closed before romwatch starts, so
+/// its first write fails, however little it has to write.
+#[test]
+fn export_into_a_closed_pipe_exits_0_in_every_format() {
+    let s = Scratch::create();
+    s.write("roms.jsonl", SAMPLE);
+    s.ok(&["import", "roms.jsonl"]);
+    for format in ["jsonl", "json", "csv", "latest-yml"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_romwatch"))
+            .args(["export", "--format", format])
+            .current_dir(s.dir.path())
+            .env_remove("ROMWATCH_DB")
+            .env_remove("ROMWATCH_CONFIG")
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{format}: {err}");
+        assert_eq!(err, "", "{format}");
+    }
+}
+
+/// The reference writes `Unknown` where it does not know a size, and never
+/// null: romwatch reads that placeholder and writes it, and fills the
+/// Android version from the package name when no record gave it.
+#[test]
+fn latest_yml_has_no_nulls_and_reads_the_unknown_placeholder() {
+    let s = Scratch::create();
+    let unknown = LATEST_YML
+        .replacen("size: 5.2 GB", "size: Unknown", 1)
+        .replacen("android: '4.4'", "android: Unknown", 1);
+    s.write("latest.yml", &unknown);
+    s.ok(&["import", "latest.yml"]);
+    // A record without Android version or size: its name says 11.0.
+    s.write(
+        "laurel.jsonl",
+        r#"{"codename":"laurel_sprout","device":"Mi A3 Global","os":"miui","version":"V12.0.26.0.RFQMIXM","branch":"Stable","type":"Recovery","size":null,"date":"2022-08-15","filename":"miui_LAURELSPROUTGlobal_V12.0.26.0.RFQMIXM_88b2e6c4fb_11.0.zip","md5":"88b2e6c4fba84155121e4eb684c623ba","url":"https://bigota.d.miui.com/V12.0.26.0.RFQMIXM/miui_LAURELSPROUTGlobal_V12.0.26.0.RFQMIXM_88b2e6c4fb_11.0.zip","android":null}"#,
+    );
+    s.ok(&["import", "laurel.jsonl"]);
+    // A China weekly fastboot package: `alioth_pre_images_…`.
+    s.write(
+        "alioth.jsonl",
+        r#"{"codename":"alioth","device":"Redmi K40 China","os":"miui","version":"22.1.19","branch":"Weekly","type":"Fastboot","size":"5.9 GB","date":"2022-01-19","filename":"alioth_pre_images_22.1.19_20220119.0000.00_12.0_cn_f640bad19f.tgz","md5":"f640bad19fe1ef06ec7a4f9b93f178d7","url":"https://bigota.d.miui.com/22.1.19/alioth_pre_images_22.1.19_20220119.0000.00_12.0_cn_f640bad19f.tgz"}"#,
+    );
+    s.ok(&["import", "alioth.jsonl"]);
+    let yml = s.ok(&["export", "--format", "latest-yml"]);
+    assert!(
+        !yml.lines()
+            .any(|l| l.starts_with("  codename:") && l.contains("_pre")),
+        "the reference file has no _pre codenames: {yml}"
+    );
+    assert!(!yml.contains("null"), "{yml}");
+    let entries: Vec<serde_norway::Value> = serde_norway::from_str(&yml).unwrap();
+    let field = |codename: &str, key: &str| {
+        entries
+            .iter()
+            .find(|e| e["codename"].as_str() == Some(codename))
+            .unwrap_or_else(|| panic!("{codename} in {yml}"))[key]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(field("leedsa_global", "size"), "Unknown");
+    // The weekly build's version has no Android letter; its name says 4.4.
+    assert_eq!(field("HM2013022", "android"), "4.4");
+    assert_eq!(field("laurel_sprout_global", "android"), "11.0");
+    assert_eq!(field("laurel_sprout_global", "size"), "Unknown");
+    assert_eq!(field("alioth", "version"), "22.1.19");
+}

@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use romwatch_model::{
-    Branch, Codename, FileMirrors, Method, OsFamily, Region, Rom, mirrors_best_first,
+    Branch, Codename, FileMirrors, Method, OsFamily, Region, Rom, mirrors_best_first, search,
 };
 use romwatch_store::{Listed, RomFilter, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,7 @@ use crate::pool::Lane;
 /// Page sizes: the default and the most a request may ask for.
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
-/// A device's every release fits in one answer.
+/// The most ROMs of one device read to find its latest builds.
 const MAX_DEVICE_ROMS: usize = 10_000;
 
 type ApiResult = Result<Response, ApiError>;
@@ -36,13 +36,15 @@ fn codename(text: &str) -> Result<Codename, ApiError> {
     Codename::new(text).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
+/// A device: its variants and its latest builds (the newest full ROM per
+/// variant, branch and method); every ROM is a page of `/api/v1/roms`.
 pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult {
     let name = codename(&name)?;
     let wanted = name.to_string();
-    let (devices, page, mirrors) = state
+    let (variants, latest, mirrors) = state
         .pool
         .with(Lane::Api, move |store| {
-            let devices: Vec<_> = store
+            let variants: Vec<_> = store
                 .devices()?
                 .into_iter()
                 .filter(|d| d.variant.as_str() == wanted || d.codename.as_str() == wanted)
@@ -51,16 +53,33 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
                 codename: Some(wanted),
                 ..Default::default()
             };
-            let page = store.list_roms(&filter, MAX_DEVICE_ROMS, None)?;
-            let mirrors = mirrors_of(store, page.roms.iter().map(|l| &l.rom))?;
-            Ok((devices, page, mirrors))
+            let latest = latest_builds(store.list_roms(&filter, MAX_DEVICE_ROMS, None)?.roms);
+            let mirrors = mirrors_of(store, latest.iter().map(|l| &l.rom))?;
+            Ok((variants, latest, mirrors))
         })
         .await?;
-    if devices.is_empty() {
+    if variants.is_empty() {
         return Err(ApiError::not_found(format!("no device {name}")));
     }
-    let roms = listed_objects(&page.roms, &mirrors);
-    Ok(Json(json!({ "codename": name, "variants": devices, "roms": roms })).into_response())
+    Ok(Json(json!({
+        "codename": name,
+        "variants": variants,
+        "latest": listed_objects(&latest, &mirrors),
+        "roms": format!("/api/v1/roms?codename={name}"),
+    }))
+    .into_response())
+}
+
+/// The newest full ROM of each variant, branch and method, newest first
+/// (the site's device page lists the same).
+fn latest_builds(mut roms: Vec<Listed>) -> Vec<Listed> {
+    roms.retain(|l| !l.rom.kind.is_incremental());
+    roms.sort_by(|a, b| {
+        search::newest_first(a.rom.released, a.id as usize, b.rom.released, b.id as usize)
+    });
+    let mut seen = HashSet::new();
+    roms.retain(|l| seen.insert((l.rom.variant.clone(), l.rom.branch, l.rom.method)));
+    roms
 }
 
 /// The parameters of `/api/v1/roms`.
@@ -124,6 +143,15 @@ fn words(value: Option<&str>, limits: &ServeConfig) -> Result<Option<String>, Ap
     Ok(Some(q.to_string()))
 }
 
+/// Why a region code is refused, with the codes that are accepted.
+fn unknown_region(given: &str) -> String {
+    let known: Vec<&str> = Region::known_codes().collect();
+    format!(
+        "unknown region {given:?} (expected one of: {}, or the code of a region a stored device is in)",
+        known.join(", ")
+    )
+}
+
 fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     params
         .map(|Query(p)| p)
@@ -135,11 +163,12 @@ pub(crate) async fn roms(
     params: Result<Query<RomParams>, QueryRejection>,
 ) -> ApiResult {
     let p = query(params)?;
+    let region = parsed("region", p.region.as_deref(), |v| {
+        Region::from_code(&v.to_ascii_lowercase()).ok_or_else(|| unknown_region(v))
+    })?;
     let filter = RomFilter {
         codename: parsed("codename", p.codename.as_deref(), Codename::new)?.map(|c| c.to_string()),
-        region: parsed("region", p.region.as_deref(), |v| {
-            Region::from_code(&v.to_ascii_lowercase()).ok_or("unknown region code")
-        })?,
+        region: region.clone(),
         branch: parsed("branch", p.branch.as_deref(), str::parse::<Branch>)?,
         method: parsed("method", p.method.as_deref(), str::parse::<Method>)?,
         os: parsed("os", p.os.as_deref(), str::parse::<OsFamily>)?,
@@ -149,14 +178,28 @@ pub(crate) async fn roms(
     let cursor = parsed("cursor", p.cursor.as_deref(), |v| {
         v.parse::<i64>().map_err(|e| e.to_string())
     })?;
-    let (page, mirrors) = state
+    // A code romwatch does not know by name is a region only if some
+    // device of the store is in it.
+    let unnamed = region.filter(|r| matches!(r, Region::Other(_)));
+    let found = state
         .pool
         .with(Lane::Api, move |store| {
+            if let Some(region) = unnamed
+                && !store.devices()?.iter().any(|d| d.region == region)
+            {
+                return Ok(None);
+            }
             let page = store.list_roms(&filter, limit, cursor)?;
             let mirrors = mirrors_of(store, page.roms.iter().map(|l| &l.rom))?;
-            Ok::<_, StoreError>((page, mirrors))
+            Ok::<_, StoreError>(Some((page, mirrors)))
         })
         .await?;
+    let Some((page, mirrors)) = found else {
+        return Err(ApiError::bad_request(format!(
+            "parameter region: {}",
+            unknown_region(p.region.as_deref().unwrap_or_default())
+        )));
+    };
     let roms = listed_objects(&page.roms, &mirrors);
     Ok(Json(json!({ "roms": roms, "next_cursor": page.next_cursor })).into_response())
 }

@@ -35,6 +35,11 @@ pub struct ServeConfig {
     pub max_query_terms: usize,
     /// The seconds a 503 answer asks the client to wait (`Retry-After`).
     pub retry_after_secs: u64,
+    /// The origins whose pages may read the answers from a browser
+    /// (`Access-Control-Allow-Origin`): `["*"]` for any, full origins
+    /// (`https://example.org`) for some, empty for none. The data is
+    /// public and read-only, so any is the default.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ServeConfig {
@@ -48,6 +53,7 @@ impl Default for ServeConfig {
             max_query_chars: 200,
             max_query_terms: 16,
             retry_after_secs: 1,
+            cors_origins: vec!["*".to_string()],
         }
     }
 }
@@ -66,10 +72,25 @@ impl ServeConfig {
         ]
         .into_iter()
         .find(|(_, value)| *value == 0);
-        match zero {
-            Some((key, _)) => Err(format!("serve.{key} must be at least 1")),
-            None => Ok(()),
+        if let Some((key, _)) = zero {
+            return Err(format!("serve.{key} must be at least 1"));
         }
+        let is_origin = |o: &str| {
+            o == "*"
+                || ((o.starts_with("https://") || o.starts_with("http://"))
+                    && !o.ends_with('/')
+                    && axum::http::HeaderValue::from_str(o).is_ok())
+        };
+        let bad_origin = self.cors_origins.iter().find(|o| !is_origin(o));
+        if let Some(origin) = bad_origin {
+            return Err(format!(
+                "serve.cors_origins: {origin:?} is not an origin (\"*\", or scheme and host such as \"https://example.org\", no path)"
+            ));
+        }
+        if self.cors_origins.len() > 1 && self.cors_origins.iter().any(|o| o == "*") {
+            return Err("serve.cors_origins: \"*\" allows every origin; list it alone".into());
+        }
+        Ok(())
     }
 
     /// The blocking threads the server needs at most: one per store slot

@@ -18,6 +18,10 @@ pub enum ServerError {
     #[error("invalid server settings: {0}")]
     Config(String),
     #[error(
+        "there is no site directory {site}: build the site first (romwatch build --out {site}), or name it with --site"
+    )]
+    NoSite { site: PathBuf },
+    #[error(
         "the site directory {site} holds the database {db}: serve the built site (romwatch build --out), not a directory with the store in it"
     )]
     SiteHoldsStore { site: PathBuf, db: PathBuf },

@@ -6,9 +6,12 @@
 //! `romwatch build` swaps atomically; each request resolves it anew.
 
 mod api;
+mod api_paths;
 mod config;
 mod confine;
+mod cors;
 mod error;
+mod freshness;
 mod listen;
 mod memory;
 mod metrics;
@@ -41,9 +44,15 @@ pub struct ServerOptions {
 
 impl ServerOptions {
     /// Checks the options before anything listens: limits that let
-    /// something through, and a site directory without the store in it.
+    /// something through, and a site directory that exists and does not
+    /// hold the store.
     pub fn check(&self) -> Result<(), ServerError> {
         self.limits.validate().map_err(ServerError::Config)?;
+        if !self.site.is_dir() {
+            return Err(ServerError::NoSite {
+                site: self.site.clone(),
+            });
+        }
         confine::refuse_store_inside(&self.site, &self.db)
     }
 }
@@ -54,6 +63,8 @@ pub(crate) struct AppState {
     pub pool: Arc<pool::StorePool>,
     pub metrics: Arc<metrics::Metrics>,
     pub config: Arc<ServeConfig>,
+    /// Live answers of the current store generation.
+    pub answers: Arc<freshness::Answers>,
 }
 
 /// The whole application: API routes, then the site for everything else.
@@ -68,6 +79,7 @@ fn router(options: &ServerOptions, metrics: Arc<metrics::Metrics>) -> Result<Rou
         pool: Arc::new(pool::StorePool::open(&options.db, limits, metrics.clone())?),
         metrics,
         config: Arc::new(options.limits.clone()),
+        answers: Arc::default(),
     };
     let root = confine::SiteRoot::new(&options.site);
     // Files pass the confinement check before the cache or the file
@@ -82,19 +94,34 @@ fn router(options: &ServerOptions, metrics: Arc<metrics::Metrics>) -> Result<Rou
             Arc::new(root),
             confine::confine,
         ));
-    let api = Router::new()
+    // Answers read from the store, validated by its generation.
+    let live = Router::new()
         .route("/api/v1/devices", get(api::devices))
         .route("/api/v1/devices/{codename}", get(api::device))
         .route("/api/v1/roms", get(api::roms))
         .route("/api/v1/roms/{filename}", get(api::rom))
         .route("/api/v1/search", get(api::search))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            freshness::conditional,
+        ));
+    let api = live
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/healthz", get(api::health))
         .route("/metrics", get(metrics::render));
-    Ok(api
-        .fallback_service(site)
+    let mut app = api
+        .fallback_service(site.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            site,
+            api_paths::static_files_first,
+        ))
+        .layer(axum::middleware::from_fn(api_paths::json_errors))
         .layer(axum::middleware::from_fn(site::caching))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new());
+    if let Some(cors) = cors::layer(&options.limits.cors_origins) {
+        app = app.layer(cors);
+    }
+    Ok(app
         .layer(RequestBodyLimitLayer::new(16 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

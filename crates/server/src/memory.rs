@@ -1,8 +1,10 @@
 //! The site's small files served from memory. A hit costs one `stat` of
 //! the file (so a rebuild, which swaps the site's symlink, is seen at once)
 //! instead of the file service's open, stat and reads on the blocking
-//! pool. Anything unusual — other methods, encoded or odd paths,
-//! directories, big files, unknown types — goes on to the file service.
+//! pool. A client that takes Brotli or gzip gets the compressed copy the
+//! build wrote beside the file, as it is. Anything unusual — other methods,
+//! encoded or odd paths, directories, big files, unknown types — goes on to
+//! the file service, which serves those copies too.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,7 +13,10 @@ use std::time::SystemTime;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, IF_MODIFIED_SINCE, LAST_MODIFIED};
+use axum::http::header::{
+    ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, IF_MODIFIED_SINCE,
+    LAST_MODIFIED, VARY,
+};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -35,16 +40,25 @@ struct Cached {
     last_modified: HeaderValue,
 }
 
-/// The content type of the file types a built site has.
+/// The content type of the file types a built site has; feeds by their
+/// names (`rss.xml`, `atom.xml`, `feed.json`), which is how the site
+/// names every feed.
 fn content_type(path: &str) -> Option<&'static str> {
-    Some(match path.rsplit_once('.')?.1 {
-        "html" => "text/html",
-        "css" => "text/css",
-        "js" => "text/javascript",
-        "json" => "application/json",
-        "xml" => "text/xml",
-        "txt" => "text/plain",
-        _ => return None,
+    let name = path.rsplit('/').next().unwrap_or(path);
+    Some(match name {
+        "rss.xml" => "application/rss+xml; charset=utf-8",
+        "atom.xml" => "application/atom+xml; charset=utf-8",
+        "feed.json" => "application/feed+json",
+        _ => match name.rsplit_once('.')?.1 {
+            "html" => "text/html",
+            "css" => "text/css",
+            "js" => "text/javascript",
+            "json" => "application/json",
+            "xml" => "application/xml; charset=utf-8",
+            "yml" => "application/yaml",
+            "txt" => "text/plain; charset=utf-8",
+            _ => return None,
+        },
     })
 }
 
@@ -79,8 +93,8 @@ impl FileCache {
     }
 
     /// The file's current content, from memory when it has not changed.
-    fn get(&self, file: &str) -> Option<Cached> {
-        let content_type = content_type(file)?;
+    /// `file` may be a compressed copy; `content_type` is its content's.
+    fn get(&self, file: &str, content_type: &'static str) -> Option<Cached> {
         let path = self.root.join(file);
         let meta = std::fs::metadata(&path)
             .ok()
@@ -124,8 +138,36 @@ pub(crate) async fn serve(
     if method != Method::GET && method != Method::HEAD {
         return next.run(request).await;
     }
-    let Some(file) = relative_file(request.uri().path()).and_then(|f| cache.get(&f)) else {
+    let Some(name) = relative_file(request.uri().path()) else {
         return next.run(request).await;
+    };
+    let Some(kind) = content_type(&name) else {
+        return next.run(request).await;
+    };
+    // The build's compressed copy the client takes, else the file itself.
+    let accept = request
+        .headers()
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let found = ENCODINGS
+        .iter()
+        .filter(|(coding, _)| accepts(accept, coding))
+        .find_map(|(coding, suffix)| {
+            let copy = cache.get(&format!("{name}{suffix}"), kind)?;
+            Some((copy, Some(*coding)))
+        })
+        .or_else(|| Some((cache.get(&name, kind)?, None)));
+    let Some((file, encoding)) = found else {
+        // Served by the file service (too big to keep, say): with the same
+        // content type as from memory.
+        let mut response = next.run(request).await;
+        if response.status().is_success() {
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(kind));
+        }
+        return response;
     };
     let not_modified = request.headers().get(IF_MODIFIED_SINCE) == Some(&file.last_modified);
     let mut response = if not_modified {
@@ -146,12 +188,47 @@ pub(crate) async fn serve(
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(file.content_type));
     headers.insert(LAST_MODIFIED, file.last_modified);
+    headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(coding) = encoding {
+        headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
     response
+}
+
+/// The compressed copies a build writes beside text files (see
+/// `romwatch_site`'s `precompress`): content coding and file suffix, by
+/// preference.
+const ENCODINGS: [(&str, &str); 2] = [("br", ".br"), ("gzip", ".gz")];
+
+/// Whether an `Accept-Encoding` value takes `coding` (by name or `*`, with
+/// a weight above zero).
+fn accepts(accept: &str, coding: &str) -> bool {
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_encoding_is_read_with_weights() {
+        assert!(accepts("gzip, deflate, br", "br"));
+        assert!(accepts("br;q=0.5, gzip", "br"));
+        assert!(accepts("*", "gzip"));
+        assert!(!accepts("br;q=0, gzip", "br"));
+        assert!(!accepts("gzip", "br"));
+        assert!(!accepts("", "gzip"));
+    }
 
     #[test]
     fn only_plain_paths_name_files() {

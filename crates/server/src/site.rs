@@ -7,14 +7,19 @@ use std::path::Path;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, ETAG, IF_NONE_MATCH, LAST_MODIFIED};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// Files under `dir`; a missing one gets the site's `404.html` with status 404.
+/// Files under `dir`, or the compressed copies the build wrote beside them
+/// when the client takes those; a missing one gets the site's `404.html`
+/// with status 404.
 pub(crate) fn service(dir: &Path) -> ServeDir<tower_http::set_status::SetStatus<ServeFile>> {
-    ServeDir::new(dir).not_found_service(ServeFile::new(dir.join("404.html")))
+    ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .not_found_service(ServeFile::new(dir.join("404.html")))
 }
 
 /// Live data is never cached; site pages briefly (a build may change them
@@ -46,7 +51,10 @@ fn etag(response: &Response) -> Option<HeaderValue> {
 
 pub(crate) async fn caching(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
+    let mut conditions = HeaderMap::new();
+    for value in request.headers().get_all(IF_NONE_MATCH) {
+        conditions.append(IF_NONE_MATCH, value.clone());
+    }
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(cache_control(&path)) {
         response.headers_mut().insert(CACHE_CONTROL, value);
@@ -57,14 +65,7 @@ pub(crate) async fn caching(request: Request, next: Next) -> Response {
     let Some(tag) = etag(&response) else {
         return response;
     };
-    let matches = if_none_match
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == tag.to_str().unwrap_or_default() || t.trim() == "*")
-        });
-    if matches {
+    if crate::freshness::none_match(&conditions, &tag) {
         let mut not_modified = Response::new(Body::empty());
         *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
         for name in [CACHE_CONTROL, LAST_MODIFIED] {

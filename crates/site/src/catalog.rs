@@ -96,8 +96,9 @@ impl<'a> Catalog<'a> {
             // Outside years 0 to 9999 a date cannot be written in a feed;
             // the store refuses such dates, but the builder does not rely
             // on that either.
-            let date = published(rom);
-            if rfc2822(date).is_none() {
+            if let Some(date) = published(rom)
+                && rfc2822(date).is_none()
+            {
                 skipped.push(Skipped {
                     filename: rom.filename.to_string(),
                     reason: format!("its date {} cannot be shown", date.date_naive()),

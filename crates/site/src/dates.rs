@@ -13,11 +13,17 @@ pub(crate) fn rfc2822(time: DateTime<Utc>) -> Option<String> {
 }
 
 /// When a ROM became available, as far as the data says: its release
-/// date, else the time it was first seen.
-pub(crate) fn published(rom: &Rom) -> DateTime<Utc> {
-    rom.released
-        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
-        .unwrap_or(rom.first_seen)
+/// date, at the moment romwatch first saw it when that was the same day (a
+/// tracked ROM, seen as it came out), else at midnight UTC. `None` for a
+/// ROM without a release date: the time it was first seen is when it was
+/// imported, not when it came out, so it is no news for a feed.
+pub(crate) fn published(rom: &Rom) -> Option<DateTime<Utc>> {
+    let day = rom.released?;
+    Some(if rom.first_seen.date_naive() == day {
+        rom.first_seen
+    } else {
+        day.and_time(NaiveTime::MIN).and_utc()
+    })
 }
 
 #[cfg(test)]

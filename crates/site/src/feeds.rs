@@ -33,8 +33,9 @@ pub(crate) struct FeedPage {
     pub home_url: String,
     /// The feed's own URL (absolute).
     pub self_url: String,
-    pub updated_rfc3339: String,
-    pub updated_rfc2822: String,
+    /// The newest item's date; none for an empty feed of no ROM at all.
+    pub updated_rfc3339: Option<String>,
+    pub updated_rfc2822: Option<String>,
     pub items: Vec<FeedItem>,
 }
 
@@ -109,7 +110,19 @@ struct FeedSpec<'s> {
     description: String,
     /// The HTML page the feed belongs to, from the site root.
     home: String,
+    /// Dated ROMs, newest first.
     items: Vec<usize>,
+    /// The feed's date when it has no item: when its newest undated ROM
+    /// was recorded (a feed format may require a date).
+    recorded: Option<DateTime<Utc>>,
+}
+
+/// The newest time any of `roms` was recorded.
+fn last_recorded(
+    catalog: &Catalog,
+    roms: impl IntoIterator<Item = usize>,
+) -> Option<DateTime<Utc>> {
+    roms.into_iter().map(|i| catalog.rom(i).first_seen).max()
 }
 
 /// Every feed of the site.
@@ -118,21 +131,24 @@ pub(crate) fn feeds<'a>(
     site: &SiteView,
     count: usize,
 ) -> Result<Vec<Artifact<'a>>, SiteError> {
+    let dated = |i: &usize| published(catalog.rom(*i)).is_some();
+    let full = |i: &usize| !catalog.rom(*i).kind.is_incremental();
     let newest: Vec<usize> = catalog
         .all_newest_first()
         .into_iter()
-        .filter(|&i| !catalog.rom(i).kind.is_incremental())
+        .filter(full)
         .collect();
     let mut specs = vec![FeedSpec {
         dirs: Vec::new(),
         title: site.title.clone(),
         description: site.description.clone(),
         home: "/".into(),
-        items: newest.iter().copied().take(count).collect(),
+        items: newest.iter().copied().filter(dated).take(count).collect(),
+        recorded: last_recorded(catalog, newest.iter().copied()),
     }];
     let mut by_family: BTreeMap<OsFamily, Vec<usize>> = BTreeMap::new();
     let mut by_line: BTreeMap<String, (OsLine, Vec<usize>)> = BTreeMap::new();
-    for &i in &newest {
+    for i in newest.iter().copied().filter(dated) {
         let os = catalog.rom(i).os;
         let family = by_family.entry(os.family).or_default();
         if family.len() < count {
@@ -152,6 +168,7 @@ pub(crate) fn feeds<'a>(
             description: format!("The newest official {} ROMs.", family.name()),
             home: format!("/{}/", family.slug()),
             items,
+            recorded: None,
         });
     }
     for (dir, (line, items)) in &by_line {
@@ -161,10 +178,22 @@ pub(crate) fn feeds<'a>(
             description: format!("The newest official {line} ROMs."),
             home: format!("/{}/", line.family.slug()),
             items: items.clone(),
+            recorded: None,
         });
     }
     for (key, releases) in &catalog.devices {
         let name = catalog.device_name(key);
+        // Its full builds; a device with none has its incrementals.
+        let mut items: Vec<usize> = releases
+            .iter()
+            .copied()
+            .filter(full)
+            .filter(dated)
+            .take(count)
+            .collect();
+        if items.is_empty() {
+            items = releases.iter().copied().filter(dated).take(count).collect();
+        }
         specs.push(FeedSpec {
             dirs: vec![key.family.slug(), key.codename],
             title: format!(
@@ -179,12 +208,8 @@ pub(crate) fn feeds<'a>(
                 key.codename
             ),
             home: device_path(key)?.url(),
-            items: releases
-                .iter()
-                .copied()
-                .filter(|&i| !catalog.rom(i).kind.is_incremental())
-                .take(count)
-                .collect(),
+            items,
+            recorded: last_recorded(catalog, releases.iter().copied()),
         });
     }
     let mut out = Vec::with_capacity(specs.len() * 3);
@@ -202,9 +227,16 @@ fn feed_files<'a>(
     let absolute = |path: &str| format!("{}{path}", site.base_url);
     let mut items = Vec::with_capacity(spec.items.len());
     let mut updated: Option<DateTime<Utc>> = None;
-    for &i in &spec.items {
+    // Newest first by the time each item carries (within a day, a ROM seen
+    // as it came out is newer than one known only by its date).
+    let mut dated: Vec<(usize, DateTime<Utc>)> = spec
+        .items
+        .iter()
+        .filter_map(|&i| Some((i, published(catalog.rom(i))?)))
+        .collect();
+    dated.sort_by_key(|&(_, date)| std::cmp::Reverse(date));
+    for (i, date) in dated {
         let rom = catalog.rom(i);
-        let date = published(rom);
         // The catalog leaves out ROMs whose date a feed cannot carry.
         let Some(date_rfc2822) = rfc2822(date) else {
             continue;
@@ -244,8 +276,9 @@ fn feed_files<'a>(
             size_bytes: view.size_bytes,
         });
     }
-    // An empty feed has no newest item; the epoch keeps it stable.
-    let updated = updated.unwrap_or(DateTime::UNIX_EPOCH);
+    // An empty feed has no newest item: it is as new as its newest
+    // undated ROM, or has no date at all.
+    let updated = updated.or(spec.recorded);
     let rss_path = SitePath::file(&spec.dirs, RSS)?;
     let atom_path = SitePath::file(&spec.dirs, ATOM)?;
     let json_path = SitePath::file(&spec.dirs, JSON_FEED)?;
@@ -281,8 +314,8 @@ fn feed_files<'a>(
         description: spec.description.clone(),
         home_url: absolute(&spec.home),
         self_url: absolute(&self_path.url()),
-        updated_rfc3339: updated.to_rfc3339(),
-        updated_rfc2822: rfc2822(updated).unwrap_or_default(),
+        updated_rfc3339: updated.map(|u| u.to_rfc3339()),
+        updated_rfc2822: updated.and_then(rfc2822),
         items,
     };
     let rss = page(&rss_path, items.clone());

@@ -24,6 +24,7 @@ mod feeds;
 mod links;
 pub mod media;
 mod pages;
+mod precompress;
 mod publish;
 mod report;
 mod search;

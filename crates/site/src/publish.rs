@@ -11,7 +11,8 @@
 //!    directory `v-<n+1>.partial`;
 //! 3. if nothing changed and nothing was removed, deletes the (empty)
 //!    staging directory and stops: no file is written;
-//! 4. otherwise hard-links every unchanged file from the live version into
+//! 4. otherwise hard-links every unchanged file (with its compressed
+//!    copies, [`crate::precompress`]) from the live version into
 //!    the staging directory (no content is rewritten), writes the manifest,
 //!    renames the staging directory to `v-<n+1>`, and swaps the symlink with
 //!    rename(2), which is atomic: a web server sees the old site or the new
@@ -39,6 +40,7 @@ use serde::{Deserialize, Serialize};
 use crate::SiteError;
 use crate::artifact::Artifact;
 use crate::catalog::Skipped;
+use crate::precompress;
 use crate::report::Stopwatch;
 use crate::shrink::{Shrink, check_shrink};
 use crate::theme::Theme;
@@ -405,13 +407,10 @@ impl Publisher {
                 .zip(results.par_iter())
                 .filter(|(_, r)| !r.1)
                 .map(|(a, _)| {
-                    let target = staging.join(a.path.as_str());
-                    if let Some(dir) = target.parent() {
-                        fs::create_dir_all(dir).map_err(SiteError::io("create", dir))?;
-                    }
-                    match fs::hard_link(live.dir.join(a.path.as_str()), &target) {
-                        Ok(()) => Ok(0),
-                        Err(_) => write_file(&staging, a, theme).map(|()| 1),
+                    if link_unchanged(&live.dir, &staging, a.path.as_str())? {
+                        Ok(0)
+                    } else {
+                        write_file(&staging, a, theme).map(|()| 1)
                     }
                 })
                 .sum::<Result<usize, SiteError>>()?;
@@ -490,12 +489,41 @@ fn remove_tree(path: &Path) -> Result<(), SiteError> {
     fs::remove_dir(path).map_err(SiteError::io("remove", path))
 }
 
-/// Renders `artifact` into the staging directory.
+/// Renders `artifact` into the staging directory, with its compressed
+/// copies when it is text (see [`crate::precompress`]).
 fn write_file(staging: &Path, artifact: &Artifact, theme: &Theme) -> Result<(), SiteError> {
     let bytes = artifact.render(theme)?;
     let target = staging.join(artifact.path.as_str());
     if let Some(dir) = target.parent() {
         fs::create_dir_all(dir).map_err(SiteError::io("create", dir))?;
     }
+    if precompress::compressible(artifact.path.as_str()) {
+        precompress::write_copies(&target, &bytes)?;
+    }
     fs::write(&target, bytes).map_err(SiteError::io("write", &target))
+}
+
+/// Hard-links an unchanged file and its compressed copies from the live
+/// version; false when the file itself is missing there (deleted by hand)
+/// and must be written again.
+fn link_unchanged(live: &Path, staging: &Path, path: &str) -> Result<bool, SiteError> {
+    let target = staging.join(path);
+    if let Some(dir) = target.parent() {
+        fs::create_dir_all(dir).map_err(SiteError::io("create", dir))?;
+    }
+    let source = live.join(path);
+    if fs::hard_link(&source, &target).is_err() {
+        return Ok(false);
+    }
+    for suffix in precompress::SUFFIXES {
+        let copy = precompress::copy_path(&source, suffix);
+        match fs::hard_link(&copy, precompress::copy_path(&target, suffix)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(SiteError::io("link", &copy)(e));
+            }
+            // A copy not smaller than its file was never written.
+            _ => {}
+        }
+    }
+    Ok(true)
 }

@@ -132,6 +132,7 @@ impl Theme {
         env.set_formatter(format_value);
         let mut hasher = Xxh3Default::new();
         hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.update(crate::precompress::FORMAT.as_bytes());
         let site_json = serde_json::to_vec(site).map_err(|source| SiteError::Json {
             path: "site config".into(),
             source,

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use feed_rs::model::FeedType;
+use romwatch_model::{Branch, Method};
 use romwatch_site::build;
 
 #[test]
@@ -107,4 +108,113 @@ fn item_ids_are_unique_iris() {
         "https://roms.example.org/miui/capricorn/weekly/7.12.28/#odd%20name%20%3C1%3E.tgz"
     ));
     assert!(ids.iter().all(|id| !id.contains(' ')));
+}
+
+#[test]
+fn pages_announce_their_rss_atom_and_json_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample(), &config(), &out, None).unwrap();
+    for (page, feeds) in [
+        ("index.html", ""),
+        ("miui/index.html", ""),
+        ("miui/capricorn/index.html", "/miui/capricorn"),
+    ] {
+        let html = read(&out, page);
+        for (kind, file) in [
+            ("application/rss+xml", "rss.xml"),
+            ("application/atom+xml", "atom.xml"),
+            ("application/feed+json", "feed.json"),
+        ] {
+            let link = format!("<link rel=\"alternate\" type=\"{kind}\"");
+            let href = format!("{feeds}/{file}\">");
+            assert!(
+                html.lines()
+                    .any(|l| l.starts_with(&link) && l.ends_with(&href)),
+                "{page}: no {kind} link to {href}"
+            );
+        }
+    }
+}
+
+/// The `pubDate`s of an RSS file, in file order.
+fn rss_dates(out: &std::path::Path, path: &str) -> Vec<chrono::DateTime<chrono::FixedOffset>> {
+    read(out, path)
+        .lines()
+        .filter_map(|l| l.strip_prefix("<pubDate>")?.strip_suffix("</pubDate>"))
+        .map(|d| chrono::DateTime::parse_from_rfc2822(d).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_device_with_only_incrementals_has_them_in_its_feed_and_no_1970_date() {
+    let mut data = sample();
+    data.devices.push(device("wt98007", "Redmi Note 7 China"));
+    data.roms.push(incremental(
+        "wt98007",
+        "V10.3.1.0.PFGCNXM",
+        "V10.3.2.0.PFGCNXM",
+        11,
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&data, &config(), &out, None).unwrap();
+    let rss = read(&out, "miui/wt98007/rss.xml");
+    assert!(!rss.contains("1970"), "{rss}");
+    assert!(rss.contains("<lastBuildDate>Mon, 11 Dec 2017"), "{rss}");
+    assert_eq!(rss_dates(&out, "miui/wt98007/rss.xml").len(), 1, "{rss}");
+    let atom = read(&out, "miui/wt98007/atom.xml");
+    assert!(
+        !atom.contains("1970") && atom.contains("<updated>2017-12-11"),
+        "{atom}"
+    );
+}
+
+#[test]
+fn undated_roms_are_no_news_and_feeds_are_newest_first() {
+    let mut data = sample();
+    // Imported long after it came out, with no release date.
+    let mut undated = rom(
+        "capricorn_global",
+        "V9.2.1.0.NAIMIEK",
+        Branch::Stable,
+        Method::Recovery,
+        1,
+    );
+    undated.released = None;
+    undated.first_seen = chrono::Utc::now();
+    // Tracked: first seen on its release day, at 09:30.
+    let mut tracked = rom(
+        "capricorn_global",
+        "7.12.29",
+        Branch::Weekly,
+        Method::Recovery,
+        29,
+    );
+    tracked.first_seen =
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2017, 12, 29, 9, 30, 0).unwrap();
+    data.roms.push(undated);
+    data.roms.push(tracked);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&data, &config(), &out, None).unwrap();
+    for feed in ["rss.xml", "miui/rss.xml", "miui/capricorn/rss.xml"] {
+        let text = read(&out, feed);
+        assert!(
+            !text.contains("V9.2.1.0.NAIMIEK"),
+            "{feed}: the undated ROM is no news"
+        );
+        let dates = rss_dates(&out, feed);
+        assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{feed}: {dates:?}");
+        assert_eq!(
+            dates[0].to_rfc3339(),
+            "2017-12-29T09:30:00+00:00",
+            "{feed}: the tracked ROM at the time it was seen"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&read(&out, "feed.json")).unwrap();
+    assert_eq!(
+        json["items"][0]["date_published"],
+        "2017-12-29T09:30:00+00:00"
+    );
 }

@@ -298,3 +298,59 @@ fn a_build_removing_most_of_the_site_is_refused_unless_allowed() {
     let report = build_with(&data, &config(), &out, None, Shrink::Allow).unwrap();
     assert!(report.removed * 2 > before.len(), "{}", report.removed);
 }
+
+#[test]
+fn text_files_have_compressed_copies_carried_over_with_them() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let mut data = sample();
+    build(&data, &config(), &out, None).unwrap();
+    let copies = copies(&out);
+    for file in [
+        "index.html",
+        "miui/capricorn/index.html",
+        "rss.xml",
+        "api/v1/devices.json",
+    ] {
+        let plain = read_bytes(&out, file);
+        let mut gz = Vec::new();
+        flate2::read::GzDecoder::new(&read_bytes(&out, &format!("{file}.gz"))[..])
+            .read_to_end(&mut gz)
+            .unwrap();
+        assert_eq!(gz, plain, "{file}.gz");
+        let mut br = Vec::new();
+        brotli::BrotliDecompress(&mut &read_bytes(&out, &format!("{file}.br"))[..], &mut br)
+            .unwrap();
+        assert_eq!(br, plain, "{file}.br");
+    }
+    assert!(
+        !copies.iter().any(|c| c.starts_with("favicon.ico")),
+        "{copies:?}"
+    );
+
+    // One new ROM: the copies of unchanged files are carried over, those
+    // of changed files written anew with them.
+    let ino = |f: &str| {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(out.join(f)).unwrap().ino()
+    };
+    let capricorn = ino("miui/capricorn/index.html.br");
+    let santoni = ino("miui/santoni/index.html.br");
+    data.roms.push(rom(
+        "santoni_global",
+        "7.12.29",
+        Branch::Weekly,
+        Method::Recovery,
+        29,
+    ));
+    build(&data, &config(), &out, None).unwrap();
+    assert_eq!(ino("miui/capricorn/index.html.br"), capricorn);
+    assert_ne!(ino("miui/santoni/index.html.br"), santoni);
+    let after = inodes(&out);
+    assert!(after.contains_key("miui/santoni/weekly/7.12.29/index.html"));
+    assert!(
+        out.join("miui/santoni/weekly/7.12.29/index.html.gz")
+            .exists()
+    );
+}

@@ -28,6 +28,12 @@ pub enum StoreError {
         #[source]
         source: SqliteError,
     },
+    /// No file where the database should be, for a command that only reads.
+    #[error(
+        "there is no database {path}: import releases (romwatch import FILE) or track them \
+         (romwatch track) first, or name the database with --db"
+    )]
+    Missing { path: PathBuf },
     /// A zero-length file where a database should be.
     #[error(
         "the database {path} is an empty file (0 bytes), not a romwatch store; \

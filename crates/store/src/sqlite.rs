@@ -41,15 +41,6 @@ impl Store {
         opened.map_err(|error| damaged(path, error))
     }
 
-    /// Opens the database at `path` like [`Store::open`], but only if it
-    /// is one: a zero-length file (a failed copy, a truncated disk) is
-    /// refused rather than taken as a new, empty store, whose emptiness a
-    /// build would then publish.
-    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
-        refuse_empty_file(path)?;
-        Self::open(path)
-    }
-
     /// Checks the database file with SQLite's `PRAGMA quick_check` (every
     /// page and index entry readable and well formed; it skips matching
     /// index contents to rows, which `integrity_check` does at many times
@@ -75,9 +66,11 @@ impl Store {
         })
     }
 
-    /// Opens an existing database for reading only (the server): no
-    /// migration, no write can happen through it.
+    /// Opens an existing database for reading only (the server and every
+    /// command that only reads): no migration, no write can happen through
+    /// it, and a missing file is an error rather than a new store.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        refuse_missing_file(path)?;
         refuse_empty_file(path)?;
         let flags =
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -86,7 +79,9 @@ impl Store {
             source: source.into(),
         })?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| damaged(path, e.into()))?;
         if version != migrations::LATEST {
             return Err(StoreError::Schema {
                 found: version,
@@ -184,6 +179,18 @@ fn damaged(path: &Path, error: StoreError) -> StoreError {
             problems: source.to_string(),
         },
         _ => error,
+    }
+}
+
+/// Refuses a database path where nothing is: reading must not create a
+/// store. Other failures (a parent that is a plain file) are left to the
+/// opening, whose error says more.
+fn refuse_missing_file(path: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::Missing {
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -63,10 +63,11 @@ impl Context {
         Ok(store)
     }
 
-    /// Opens the store to read from it: a zero-length database file is
-    /// refused, never taken as an empty store.
+    /// Opens the store to read from it, read-only: nothing is created or
+    /// written, and a missing or zero-length database file is refused,
+    /// never taken as an empty store.
     pub fn store_to_read(&self) -> anyhow::Result<Store> {
-        self.open(Store::open_existing)
+        self.open(Store::open_read_only)
     }
 
     fn open(
@@ -75,9 +76,10 @@ impl Context {
     ) -> anyhow::Result<Store> {
         open(&self.db).map_err(|err| match err {
             // These already name the file.
-            StoreError::Open { .. } | StoreError::Empty { .. } | StoreError::Damaged { .. } => {
-                err.into()
-            }
+            StoreError::Open { .. }
+            | StoreError::Missing { .. }
+            | StoreError::Empty { .. }
+            | StoreError::Damaged { .. } => err.into(),
             _ => anyhow::Error::new(err)
                 .context(format!("cannot use the database {}", self.db.display())),
         })

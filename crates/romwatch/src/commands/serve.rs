@@ -10,8 +10,8 @@ use super::Context;
 use crate::cli::ServeArgs;
 
 pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    // Creates the database and brings its schema up to date, so that the
-    // read-only server can open it.
+    // A missing, empty or outdated database stops the start with what to
+    // do; nothing is created (the server only reads).
     drop(ctx.store_to_read()?);
     let options = ServerOptions {
         site: args.site.clone(),

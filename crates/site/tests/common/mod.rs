@@ -153,7 +153,32 @@ pub fn read_bytes(out: &Path, path: &str) -> Vec<u8> {
 }
 
 /// Every file of the published site, as paths relative to `out`.
+/// The site's files, without the compressed copies of its text files
+/// (`index.html.br`, `index.html.gz`: see [`copies`]).
 pub fn files(out: &Path) -> Vec<String> {
+    let all = all_files(out);
+    let present: std::collections::HashSet<&str> = all.iter().map(String::as_str).collect();
+    all.iter()
+        .filter(|f| {
+            !f.strip_suffix(".br")
+                .or_else(|| f.strip_suffix(".gz"))
+                .is_some_and(|file| present.contains(file))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The compressed copies among the site's files.
+pub fn copies(out: &Path) -> Vec<String> {
+    let plain: std::collections::HashSet<String> = files(out).into_iter().collect();
+    all_files(out)
+        .into_iter()
+        .filter(|f| !plain.contains(f))
+        .collect()
+}
+
+/// Every file under the site, copies included.
+pub fn all_files(out: &Path) -> Vec<String> {
     fn walk(dir: &Path, root: &Path, acc: &mut Vec<String>) {
         for entry in fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();

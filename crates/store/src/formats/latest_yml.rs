@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use romwatch_model::{Branch, Codename, Link, Method, Record, Rom, Version};
+use romwatch_model::{Branch, Codename, Link, Method, PackageName, Record, Rom, Version};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{InputError, Snapshot};
@@ -116,17 +116,46 @@ pub fn read(source_name: &str, text: &str) -> Result<Vec<(usize, Record)>, Input
                     version: entry.version,
                     branch: entry.branch,
                     method: entry.method,
-                    size: entry.size,
+                    size: entry.size.filter(|s| !is_unknown(s)),
                     date: entry.date,
                     filename,
                     md5: entry.md5,
                     url: Some(entry.link),
-                    android: entry.android,
+                    android: entry.android.filter(|a| !is_unknown(a)),
                     ..Record::default()
                 },
             ))
         })
         .collect()
+}
+
+/// What the reference writes where it does not know a value; never null.
+const UNKNOWN: &str = "Unknown";
+
+fn is_unknown(value: &str) -> bool {
+    value.eq_ignore_ascii_case(UNKNOWN)
+}
+
+/// The ROM's Android version: as recorded, else as its package name or
+/// its version's letter says (`…_11.0_…`, `V12.0.2.0.RFQMIXM`: R is 11).
+fn android_of(rom: &Rom) -> String {
+    rom.android
+        .clone()
+        .or_else(|| PackageName::parse(&rom.filename).ok().map(|p| p.android))
+        .or_else(|| rom.version.android())
+        .unwrap_or_else(|| UNKNOWN.to_string())
+}
+
+/// The codename the reference file lists a variant under: China weekly
+/// fastboot packages are named `<device>_pre_images_…`, which gives their
+/// variant a `_pre` segment (`alioth_pre`) the reference file does not
+/// have (`alioth`).
+fn reference_codename(variant: &str) -> String {
+    variant
+        .split('_')
+        .filter(|segment| *segment != "pre")
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// Orders ROMs of one variant, method and branch: the latest is the
@@ -141,7 +170,7 @@ pub fn write(snapshot: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
         .iter()
         .map(|d| (d.variant.as_str(), d.name.as_str()))
         .collect();
-    let mut latest: BTreeMap<(&str, usize, Method), (usize, &Rom)> = BTreeMap::new();
+    let mut latest: BTreeMap<(String, usize, Method), (usize, &Rom)> = BTreeMap::new();
     for (index, rom) in snapshot.roms.iter().enumerate() {
         let Some(branch) = BRANCHES.iter().position(|b| *b == rom.branch) else {
             continue;
@@ -150,18 +179,18 @@ pub fn write(snapshot: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
             continue;
         }
         let slot = latest
-            .entry((rom.variant.as_str(), branch, rom.method))
+            .entry((reference_codename(rom.variant.as_str()), branch, rom.method))
             .or_insert((index, rom));
         if recency(rom, index) > recency(slot.1, slot.0) {
             *slot = (index, rom);
         }
     }
     let entries: Vec<LatestEntry> = latest
-        .values()
-        .map(|(_, rom)| LatestEntry {
-            android: rom.android.clone(),
+        .iter()
+        .map(|((codename, _, _), (_, rom))| LatestEntry {
+            android: Some(android_of(rom)),
             branch: rom.branch.name().to_string(),
-            codename: rom.variant.to_string(),
+            codename: codename.clone(),
             date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
             link: rom.url.as_ref().map(Link::to_string).unwrap_or_default(),
             md5: rom.md5.filter(|m| m.is_full()).map(|m| m.to_string()),
@@ -171,9 +200,25 @@ pub fn write(snapshot: &Snapshot, out: &mut dyn Write) -> std::io::Result<()> {
                 .copied()
                 .unwrap_or_default()
                 .to_string(),
-            size: rom.size.map(|s| s.human()),
+            size: Some(rom.size.map_or_else(|| UNKNOWN.to_string(), |s| s.human())),
             version: rom.version.to_string(),
         })
         .collect();
     serde_norway::to_writer(&mut *out, &entries).map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekly_pre_variants_take_the_reference_codename() {
+        assert_eq!(reference_codename("alioth_pre"), "alioth");
+        assert_eq!(reference_codename("alioth_pre_global"), "alioth_global");
+        assert_eq!(
+            reference_codename("laurel_sprout_global"),
+            "laurel_sprout_global"
+        );
+        assert_eq!(reference_codename("presto"), "presto");
+    }
 }

@@ -138,12 +138,51 @@ impl Snapshot {
     }
 }
 
-/// Writes a snapshot in a format.
+/// Writes a snapshot in a format. A failure to write is returned as the
+/// writer's own error, whatever the format's serializer wrapped it in, so
+/// that its kind (a broken pipe: the reader went away) survives.
 pub fn write(snapshot: &Snapshot, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
-    match format {
-        Format::Jsonl => jsonl::write(&snapshot.records(), out),
-        Format::Json => json::write(&snapshot.records(), out),
-        Format::Csv => csv::write(&snapshot.records(), out),
-        Format::LatestYml => latest_yml::write(snapshot, out),
+    let mut out = Watched {
+        inner: out,
+        failure: None,
+    };
+    let written = match format {
+        Format::Jsonl => jsonl::write(&snapshot.records(), &mut out),
+        Format::Json => json::write(&snapshot.records(), &mut out),
+        Format::Csv => csv::write(&snapshot.records(), &mut out),
+        Format::LatestYml => latest_yml::write(snapshot, &mut out),
+    };
+    match (written, out.failure) {
+        (Err(_), Some(failure)) => Err(failure),
+        (written, _) => written,
+    }
+}
+
+/// A writer that keeps the first error of the writer it wraps.
+struct Watched<'a> {
+    inner: &'a mut dyn Write,
+    failure: Option<std::io::Error>,
+}
+
+impl Watched<'_> {
+    fn keep<T>(&mut self, result: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &result
+            && self.failure.is_none()
+        {
+            self.failure = Some(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        result
+    }
+}
+
+impl Write for Watched<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.keep(result)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.keep(result)
     }
 }
