@@ -12,6 +12,10 @@
 //!    up, so a visitor never follows a link to a page not there yet;
 //! 3. writes the new manifest.
 //!
+//! The build's compressed copies (`.br`, `.gz`) are not in its manifest
+//! and are not uploaded: an object has one encoding, and a CDN in front of
+//! the bucket compresses for its clients.
+//!
 //! A publish that fails or is killed part way leaves the old manifest, so
 //! the next one uploads and deletes again whatever it had not confirmed;
 //! both steps are idempotent.

@@ -61,16 +61,21 @@ fn objects(endpoint: &str, bucket: &str, prefix: &str) -> BTreeMap<String, (Stri
         .collect()
 }
 
-/// Every file of a version directory, by path, with its content.
+/// Every file of a version directory, by path, with its content; not the
+/// build's compressed copies (`x.html.br`, `x.html.gz`), which a bucket
+/// does not get: one key cannot hold two encodings, and CDNs compress.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
             let path = entry.unwrap().path();
+            let copy = path
+                .extension()
+                .is_some_and(|e| (e == "br" || e == "gz") && path.with_extension("").is_file());
             if path.is_dir() {
                 stack.push(path);
-            } else {
+            } else if !copy {
                 let rel = path
                     .strip_prefix(dir)
                     .unwrap()
