@@ -338,12 +338,13 @@ async fn converge(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_runs_through_faults_converge_on_the_catalog() {
     let rules = [
+        // Scheduled rather than drawn, so that a 429 is surely met; first,
+        // because the first rule that fires decides a request's fault.
+        "ota:429=1@3",
         "500@0.05",
         "503@0.05",
         "timeout@0.05",
         "truncated@0.02",
-        // Scheduled rather than drawn, so that a 429 is surely met.
-        "ota:429=1@3",
     ];
     let server = sim(30, 9, &rules).await;
     let expected = published(&server.records());
