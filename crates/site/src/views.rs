@@ -95,6 +95,8 @@ pub(crate) struct RowView<'a> {
     pub android: Option<&'a str>,
     pub size: Option<String>,
     pub date: Option<String>,
+    /// The security patch level, where the package's metadata gives it.
+    pub security_patch: Option<String>,
     pub filename: &'a str,
     pub download: Option<&'a str>,
     /// The update page, from the site root.
@@ -125,6 +127,7 @@ impl<'a> RowView<'a> {
             android: rom.android.as_deref(),
             size: rom.size.map(|s| s.human()),
             date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
+            security_patch: catalog.security_patch(rom).map(|d| d.to_string()),
             filename: &rom.filename,
             download: rom.url.as_ref().map(romwatch_model::Link::as_str),
             page: update_path(&update_key(rom))?.url(),

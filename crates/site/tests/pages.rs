@@ -128,6 +128,19 @@ fn a_security_patch_read_from_the_package_is_shown_and_missing_stays_missing() {
     );
     assert!(!card("capricorn_7.12.28_27.zip").contains("Security Patch"));
     assert!(!card("capricorn_7.12.28_28.tgz").contains("Security Patch"));
+    // The device page's latest table and the home page's show it too, in
+    // the row of the ROM it belongs to.
+    for file in ["miui/capricorn/index.html", "index.html"] {
+        let table = read(&out, file);
+        let at = table
+            .find("capricorn_global_7.12.28_27.zip")
+            .unwrap_or_else(|| panic!("{file}: the ROM's row"));
+        let row = &table[table[..at].rfind("<tr").unwrap()..at];
+        assert!(
+            row.contains(r#"<time datetime="2017-12-01">2017-12-01</time>"#),
+            "{file}: {row}"
+        );
+    }
 }
 
 #[test]
