@@ -36,6 +36,7 @@ mod facts;
 mod filename;
 mod link;
 mod md5;
+pub mod media;
 mod mirror;
 mod package;
 pub mod paths;

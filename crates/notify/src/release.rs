@@ -29,6 +29,8 @@ pub struct Release<'a> {
     pub download: Option<&'a str>,
     pub incremental: Option<&'a str>,
     pub update_page: String,
+    /// The site's address, for links made from this release.
+    pub base_url: &'a str,
     pub device_page: String,
     pub archive_page: String,
     /// A test message (`romwatch notify test`), not a real announcement.
@@ -36,7 +38,7 @@ pub struct Release<'a> {
 }
 
 impl<'a> Release<'a> {
-    pub fn of(event: &'a Event, links: &Links) -> Release<'a> {
+    pub fn of(event: &'a Event, links: &'a Links) -> Release<'a> {
         let rom = &event.rom;
         let family = rom.os.family;
         let method = match rom.kind {
@@ -63,6 +65,7 @@ impl<'a> Release<'a> {
             download: rom.url.as_ref().map(Link::as_str),
             incremental: event.incremental_url.as_ref().map(Link::as_str),
             update_page: paths::absolute(&links.base_url, &paths::update_page(rom)),
+            base_url: &links.base_url,
             device_page: paths::absolute(
                 &links.base_url,
                 &paths::device_page(family, &rom.codename),

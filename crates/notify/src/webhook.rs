@@ -1,14 +1,18 @@
 //! Generic webhooks: the event as JSON, signed with HMAC-SHA256 so that the
 //! receiver can check it came from us.
 //!
-//! Headers: `X-Romwatch-Event` (new, md5, size, promoted),
+//! The body is a [`romwatch_api::Webhook`]: the public ROM object the API
+//! answers, with the event and the site's links.
+//!
+//! Headers: `X-Romwatch-Event` (new, md5, size, promoted, withdrawn,
+//! restored),
 //! `X-Romwatch-Delivery` (unique per event and channel, the same on every
 //! retry: receivers drop repeats by it) and `X-Romwatch-Signature:
 //! sha256=<hex HMAC-SHA256 of the body, keyed with the secret>`.
 
 use hmac::{Hmac, Mac};
-use romwatch_store::{Event, to_record};
-use serde_json::json;
+use romwatch_api::{Rom, SCHEMA, WebhookLinks};
+use romwatch_store::Event;
 use sha2::{Digest, Sha256};
 
 use crate::channel::{Channel, SendFuture, check_url, classify, http_client, post_json};
@@ -56,19 +60,24 @@ impl Webhook {
 
     fn body(&self, r: &Release<'_>) -> String {
         let e = r.event;
-        json!({
-            "event": e.kind,
-            "delivery": self.delivery_id(e),
-            "event_id": e.uid,
-            "created_at": e.created_at.to_rfc3339(),
-            "rom": to_record(&e.rom, &e.device, e.incremental_url.as_ref()),
-            "links": {
-                "update_page": r.update_page,
-                "device_page": r.device_page,
-                "archive_page": r.archive_page,
+        let body = romwatch_api::Webhook {
+            schema: SCHEMA,
+            event: e.kind.name().to_string(),
+            delivery: self.delivery_id(e),
+            event_id: e.uid.clone(),
+            created_at: e.created_at,
+            // Mirror checks are not the notifier's to read: the ROM's own
+            // links, unchecked.
+            rom: Rom::new(&e.rom, &e.device.name, None, r.base_url),
+            incremental_url: e.incremental_url.as_ref().map(|l| l.as_str().to_string()),
+            links: WebhookLinks {
+                update_page: r.update_page.clone(),
+                device_page: r.device_page.clone(),
+                archive_page: r.archive_page.clone(),
             },
-        })
-        .to_string()
+        };
+        serde_json::to_string(&body)
+            .unwrap_or_else(|e| unreachable!("a webhook body serializes: {e}"))
     }
 }
 

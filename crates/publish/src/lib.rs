@@ -29,7 +29,8 @@ use std::sync::Arc;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use object_store::path::Path as ObjectPath;
 use object_store::{Attribute, Attributes, ObjectStore, PutOptions, PutPayload};
-use romwatch_site::{SiteError, live_version, media};
+use romwatch_model::media;
+use romwatch_site::{SiteError, live_version};
 
 pub use target::{PublishConfig, Target};
 
@@ -126,7 +127,8 @@ impl Bucket {
 
     async fn put(&self, file: &str, bytes: Vec<u8>) -> Result<(), PublishError> {
         let mut attributes = Attributes::new();
-        attributes.insert(Attribute::ContentType, media::content_type(file).into());
+        let content_type = media::content_type(file).unwrap_or("application/octet-stream");
+        attributes.insert(Attribute::ContentType, content_type.into());
         attributes.insert(Attribute::CacheControl, media::cache_control(file).into());
         let options = PutOptions {
             attributes,

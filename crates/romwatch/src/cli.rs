@@ -73,6 +73,9 @@ pub enum Command {
     /// budget) and record which hosts have them; files every mirror lost
     /// are marked withdrawn
     Mirrors(MirrorsArgs),
+    /// Print the OpenAPI document (generated from the code) of the live API,
+    /// the static API files and webhook bodies
+    Openapi,
     /// Run as a service: track, check mirrors, build, then deliver
     /// notifications, on a schedule, until SIGINT or SIGTERM
     Run(RunArgs),

@@ -2,6 +2,8 @@
 //! on 127.0.0.1.
 
 mod common;
+#[path = "../../server/tests/common/contract.rs"]
+mod contract;
 
 use common::{SAMPLE, Scratch, receiver};
 
@@ -46,6 +48,22 @@ fn announced_releases_reach_a_webhook_once() {
     assert_eq!(
         json["links"]["device_page"],
         "https://roms.example.org/miui/capricorn/"
+    );
+    // Every body is the public schema the OpenAPI document describes: the
+    // API's ROM object, not the interchange record.
+    let document = contract::Contract::new(serde_json::from_str(&s.ok(&["openapi"])).unwrap());
+    for (_, body) in &received {
+        document.check_webhook(body);
+    }
+    assert_eq!(
+        (json["schema"].as_u64(), json["rom"]["released"].as_str()),
+        (Some(2), Some("2017-12-28"))
+    );
+    assert!(
+        json["rom"]["page"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://roms.example.org/miui/capricorn/")
     );
 
     // A test message, recorded nowhere.

@@ -2,8 +2,12 @@
 //! API from one process, stopped cleanly by SIGTERM.
 
 mod common;
+#[path = "../../server/tests/common/contract.rs"]
+mod contract;
 
 use common::{SAMPLE, Scratch, http, signal, spawn_command_listening, spawn_listening};
+use contract::Contract;
+use serde_json::Value;
 
 #[test]
 fn serves_the_built_site_and_the_live_api() {
@@ -24,6 +28,81 @@ fn serves_the_built_site_and_the_live_api() {
 
     signal(&child, "TERM");
     assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");
+}
+
+/// The static API files under `dir`, as paths from the site root.
+fn api_files(site: &std::path::Path, dir: &std::path::Path, found: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            api_files(site, &path, found);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            found.push(format!("/{}", path.strip_prefix(site).unwrap().display()));
+        }
+    }
+}
+
+#[test]
+fn static_api_files_and_live_answers_are_one_schema_the_served_document_describes() {
+    let (s, site) = built();
+    let (mut child, addr) = spawn_listening(s.dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    let (head, served) = http(&addr, "GET", "/api/v1/openapi.json");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(
+        served,
+        s.ok(&["openapi"]),
+        "romwatch openapi prints the served document"
+    );
+    let contract = Contract::new(serde_json::from_str(&served).unwrap());
+    let get = |path: &str| {
+        let (head, body) = http(&addr, "GET", path);
+        let status: u16 = head[9..12].parse().unwrap();
+        contract.check(path.split('?').next().unwrap(), status, &body);
+        serde_json::from_str::<Value>(&body).unwrap()
+    };
+
+    // Every static API file the build wrote, as served.
+    let mut files = Vec::new();
+    api_files(&site, &site.join("api"), &mut files);
+    assert!(files.len() >= 3, "{files:?}");
+    for file in &files {
+        get(file);
+    }
+    // The live routes.
+    let live_devices = get("/api/v1/devices");
+    get("/api/v1/devices/capricorn");
+    get("/api/v1/roms?codename=capricorn&limit=1");
+    get("/api/v1/search?q=capricorn");
+
+    // One ROM object: the static file's is the live API's.
+    let latest = get("/api/v1/latest.json");
+    let rom = &latest["roms"][0];
+    let filename = rom["filename"].as_str().unwrap();
+    let live = get(&format!("/api/v1/roms/{filename}"));
+    assert_eq!(&live["rom"], rom);
+    // One device object: only where `api` points differs.
+    let static_devices = get("/api/v1/devices.json");
+    let without_api = |list: &Value| {
+        let mut list = list["devices"].clone();
+        for device in list.as_array_mut().unwrap() {
+            device.as_object_mut().unwrap().remove("api");
+        }
+        list
+    };
+    assert_eq!(without_api(&live_devices), without_api(&static_devices));
+    let api_of = |list: &Value| {
+        let capricorn = list["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["codename"] == "capricorn");
+        capricorn.unwrap()["api"].clone()
+    };
+    assert_eq!(api_of(&live_devices), "/api/v1/devices/capricorn");
+    assert_eq!(api_of(&static_devices), "/api/v1/devices/capricorn.json");
+
+    signal(&child, "TERM");
+    assert!(child.wait().unwrap().success());
 }
 
 /// A scratch directory with the sample imported and the site built; the

@@ -7,16 +7,18 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
 
-use romwatch_model::{
-    Branch, Codename, FileMirrors, Method, OsFamily, Region, Rom, mirrors_best_first, search,
+use romwatch_api::{
+    Device, DeviceAnswer, DeviceHit, DeviceList, Health, RomAnswer, RomPage, SCHEMA, SearchAnswer,
+    Variant, VariantReleases,
 };
-use romwatch_store::{Listed, RomFilter, Store, StoreError};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use romwatch_model::{Branch, Codename, FileMirrors, Method, OsFamily, Region, Rom, search};
+use romwatch_store::{Listed, RomFilter, Store, StoreError, VariantCount};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::config::ServeConfig;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorAnswers};
 use crate::pool::Lane;
 
 /// Page sizes: the default and the most a request may ask for.
@@ -27,9 +29,45 @@ const MAX_DEVICE_ROMS: usize = 10_000;
 
 type ApiResult = Result<Response, ApiError>;
 
+/// Every device, by codename.
+#[utoipa::path(get, path = "/api/v1/devices", tag = "live",
+    responses((status = 200, description = "Every device", body = DeviceList),
+        (status = 304, description = "Not modified: If-None-Match named the ETag, the store's generation"), ErrorAnswers))]
 pub(crate) async fn devices(State(state): State<AppState>) -> ApiResult {
-    let devices = state.pool.with(Lane::Api, |store| store.devices()).await?;
-    Ok(Json(json!({ "devices": devices })).into_response())
+    let counts = state
+        .pool
+        .with(Lane::Api, |store| store.variant_counts(None))
+        .await?;
+    Ok(Json(DeviceList {
+        schema: SCHEMA,
+        devices: summed_devices(counts),
+    })
+    .into_response())
+}
+
+/// The devices the counts are of, by codename, each pointing to its live
+/// route.
+fn summed_devices(counts: Vec<VariantCount>) -> Vec<Device> {
+    let mut by_codename: Vec<(String, Vec<VariantReleases>)> = Vec::new();
+    for count in counts {
+        let row = VariantReleases {
+            variant: count.variant,
+            family: count.family,
+            releases: count.releases,
+            newest: count.newest,
+        };
+        match by_codename.last_mut() {
+            Some((codename, rows)) if *codename == count.codename => rows.push(row),
+            _ => by_codename.push((count.codename, vec![row])),
+        }
+    }
+    by_codename
+        .into_iter()
+        .map(|(codename, rows)| {
+            let api = format!("/api/v1/devices/{codename}");
+            Device::of(&codename, &rows, api)
+        })
+        .collect()
 }
 
 fn codename(text: &str) -> Result<Codename, ApiError> {
@@ -38,35 +76,35 @@ fn codename(text: &str) -> Result<Codename, ApiError> {
 
 /// A device: its variants and its latest builds (the newest full ROM per
 /// variant, branch and method); every ROM is a page of `/api/v1/roms`.
+#[utoipa::path(get, path = "/api/v1/devices/{codename}", tag = "live",
+    params(("codename" = String, Path, description = "A device codename (alioth) or a variant codename (alioth_global)")),
+    responses((status = 200, description = "The device and its latest builds", body = DeviceAnswer),
+        (status = 304, description = "Not modified: If-None-Match named the ETag, the store's generation"), ErrorAnswers))]
 pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult {
     let name = codename(&name)?;
     let wanted = name.to_string();
-    let (variants, latest, mirrors) = state
+    let (counts, latest, mirrors) = state
         .pool
         .with(Lane::Api, move |store| {
-            let variants: Vec<_> = store
-                .devices()?
-                .into_iter()
-                .filter(|d| d.variant.as_str() == wanted || d.codename.as_str() == wanted)
-                .collect();
+            let counts = store.variant_counts(Some(&wanted))?;
             let filter = RomFilter {
                 codename: Some(wanted),
                 ..Default::default()
             };
             let latest = latest_builds(store.list_roms(&filter, MAX_DEVICE_ROMS, None)?.roms);
             let mirrors = mirrors_of(store, latest.iter().map(|l| &l.rom))?;
-            Ok((variants, latest, mirrors))
+            Ok((counts, latest, mirrors))
         })
         .await?;
-    if variants.is_empty() {
+    let Some(device) = summed_devices(counts).into_iter().next() else {
         return Err(ApiError::not_found(format!("no device {name}")));
-    }
-    Ok(Json(json!({
-        "codename": name,
-        "variants": variants,
-        "latest": listed_objects(&latest, &mirrors),
-        "roms": format!("/api/v1/roms?codename={name}"),
-    }))
+    };
+    Ok(Json(DeviceAnswer {
+        schema: SCHEMA,
+        device,
+        latest: public_roms(&latest, &mirrors, &state.base_url),
+        roms: format!("/api/v1/roms?codename={name}"),
+    })
     .into_response())
 }
 
@@ -82,17 +120,28 @@ fn latest_builds(mut roms: Vec<Listed>) -> Vec<Listed> {
     roms
 }
 
-/// The parameters of `/api/v1/roms`.
-#[derive(Debug, Deserialize)]
+/// The parameters of `/api/v1/roms`; every one is optional.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct RomParams {
+    /// A device codename (alioth) or a variant codename (alioth_global).
     codename: Option<String>,
+    /// A region code: cn, global, eea, in, ru, id, tr, tw, jp, kr, or that of a stored device's region.
     region: Option<String>,
+    /// Stable, Stable Beta, Weekly, Public Beta or Beta (or its slug: stable-beta).
     branch: Option<String>,
+    /// Recovery or Fastboot.
     method: Option<String>,
+    /// MIUI or HyperOS.
     os: Option<String>,
+    /// Search words, as for /api/v1/search.
     q: Option<String>,
+    /// ROMs per page, 1 to 500 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     limit: Option<String>,
+    /// The next_cursor of the previous page.
+    #[param(value_type = Option<i64>)]
     cursor: Option<String>,
 }
 
@@ -158,6 +207,10 @@ fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
         .map_err(|e| ApiError::bad_request(e.body_text()))
 }
 
+/// ROMs newest first, filtered, a page at a time.
+#[utoipa::path(get, path = "/api/v1/roms", tag = "live", params(RomParams),
+    responses((status = 200, description = "One page of ROMs", body = RomPage),
+        (status = 304, description = "Not modified: If-None-Match named the ETag, the store's generation"), ErrorAnswers))]
 pub(crate) async fn roms(
     State(state): State<AppState>,
     params: Result<Query<RomParams>, QueryRejection>,
@@ -200,14 +253,30 @@ pub(crate) async fn roms(
             unknown_region(p.region.as_deref().unwrap_or_default())
         )));
     };
-    let roms = listed_objects(&page.roms, &mirrors);
-    Ok(Json(json!({ "roms": roms, "next_cursor": page.next_cursor })).into_response())
+    Ok(Json(RomPage {
+        schema: SCHEMA,
+        roms: public_roms(&page.roms, &mirrors, &state.base_url),
+        next_cursor: page.next_cursor,
+    })
+    .into_response())
 }
 
-/// Listed ROMs as the API answers them (see [`rom_object`]).
-fn listed_objects(roms: &[Listed], mirrors: &HashMap<String, FileMirrors>) -> Vec<Value> {
+/// Listed ROMs as public objects, with their mirror states.
+fn public_roms(
+    roms: &[Listed],
+    mirrors: &HashMap<String, FileMirrors>,
+    base_url: &str,
+) -> Vec<romwatch_api::Rom> {
     roms.iter()
-        .map(|listed| rom_object(listed, &listed.rom, mirrors))
+        .map(|listed| {
+            let rom = &listed.rom;
+            romwatch_api::Rom::new(
+                rom,
+                &listed.device,
+                mirrors.get(rom.filename.as_str()),
+                base_url,
+            )
+        })
         .collect()
 }
 
@@ -223,28 +292,11 @@ fn mirrors_of<'a>(
     Ok(states)
 }
 
-/// A ROM object as the API answers it: the stored fields, with `mirrors`
-/// every mirror's link and last check, best first (`{host, url, status,
-/// checked_at, latency_ms, down_since}`, status `ok`, `slow`, `down` or
-/// `unchecked`), and `withdrawn_on`.
-fn rom_object(fields: &impl Serialize, rom: &Rom, mirrors: &HashMap<String, FileMirrors>) -> Value {
-    let state = mirrors.get(rom.filename.as_str());
-    let mut object = serde_json::to_value(fields).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut object {
-        let best = mirrors_best_first(
-            rom.url.as_ref(),
-            &rom.mirrors,
-            state.map_or(&[][..], |s| &s.checks),
-        );
-        map.insert("mirrors".into(), json!(best));
-        map.insert(
-            "withdrawn_on".into(),
-            json!(state.and_then(|s| s.withdrawn_on)),
-        );
-    }
-    object
-}
-
+/// One ROM by its file name.
+#[utoipa::path(get, path = "/api/v1/roms/{filename}", tag = "live",
+    params(("filename" = String, Path, description = "The package's file name")),
+    responses((status = 200, description = "The ROM", body = RomAnswer),
+        (status = 304, description = "Not modified: If-None-Match named the ETag, the store's generation"), ErrorAnswers))]
 pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<String>) -> ApiResult {
     if filename.len() > 255 {
         return Err(ApiError::bad_request("file name longer than 255 bytes"));
@@ -253,27 +305,47 @@ pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<Stri
     let found = state
         .pool
         .with(Lane::Api, move |store| {
-            let rom = store.rom(&wanted)?;
-            let mirrors = mirrors_of(store, rom.iter())?;
-            Ok::<_, StoreError>(rom.map(|rom| (rom, mirrors)))
+            let listed = store.listed_rom(&wanted)?;
+            let mirrors = mirrors_of(store, listed.iter().map(|l| &l.rom))?;
+            Ok::<_, StoreError>(listed.map(|listed| (listed, mirrors)))
         })
         .await?;
     match found {
-        Some((rom, mirrors)) => Ok(Json(rom_object(&rom, &rom, &mirrors)).into_response()),
+        Some((listed, mirrors)) => {
+            let rom = public_roms(std::slice::from_ref(&listed), &mirrors, &state.base_url)
+                .pop()
+                .ok_or_else(ApiError::internal)?;
+            Ok(Json(RomAnswer {
+                schema: SCHEMA,
+                rom,
+            })
+            .into_response())
+        }
         None => Err(ApiError::not_found(format!("no ROM named {filename}"))),
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The parameters of `/api/v1/search`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct SearchParams {
+    /// What to look for: a codename, a device name, a version (required).
+    #[param(required = true)]
     q: Option<String>,
+    /// ROMs per page, 1 to 100 (default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// The next_cursor of the previous page.
+    #[param(value_type = Option<u64>)]
     cursor: Option<String>,
 }
 
 /// Devices, then ROMs newest first: the ranking of the site's search
 /// (`romwatch_model::search`).
+#[utoipa::path(get, path = "/api/v1/search", tag = "live", params(SearchParams),
+    responses((status = 200, description = "Devices, then ROMs newest first", body = SearchAnswer),
+        (status = 304, description = "Not modified: If-None-Match named the ETag, the store's generation"), ErrorAnswers))]
 pub(crate) async fn search(
     State(state): State<AppState>,
     params: Result<Query<SearchParams>, QueryRejection>,
@@ -296,15 +368,31 @@ pub(crate) async fn search(
             Ok((found, mirrors))
         })
         .await?;
-    Ok(Json(json!({
-        "q": q,
-        "devices": found.devices,
-        "roms": listed_objects(&found.roms, &mirrors),
-        "next_cursor": found.next_cursor,
-    }))
+    Ok(Json(SearchAnswer {
+        schema: SCHEMA,
+        q,
+        devices: found.devices.into_iter().map(device_hit).collect(),
+        roms: public_roms(&found.roms, &mirrors, &state.base_url),
+        next_cursor: found.next_cursor.map(|c| c as u64),
+    })
     .into_response())
 }
 
+fn device_hit(hit: romwatch_store::DeviceHit) -> DeviceHit {
+    DeviceHit {
+        codename: hit.codename,
+        name: hit.name,
+        os: hit.os,
+        url: hit.url,
+        exact: hit.exact,
+        latest_date: hit.latest_date,
+        variants: hit.variants.iter().map(Variant::from).collect(),
+    }
+}
+
+/// The server answers and the store can be read.
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, description = "Healthy", body = Health), ErrorAnswers))]
 pub(crate) async fn health(State(state): State<AppState>) -> ApiResult {
     let newest = state
         .pool
@@ -312,14 +400,9 @@ pub(crate) async fn health(State(state): State<AppState>) -> ApiResult {
             store.list_roms(&RomFilter::default(), 1, None)
         })
         .await?;
-    let latest = newest.roms.first().map(|r| r.rom.filename.clone());
-    Ok(Json(json!({ "status": "ok", "latest": latest })).into_response())
-}
-
-pub(crate) async fn openapi() -> Response {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        include_str!("openapi.json"),
-    )
-        .into_response()
+    Ok(Json(Health {
+        status: "ok".into(),
+        latest: newest.roms.first().map(|r| r.rom.filename.to_string()),
+    })
+    .into_response())
 }

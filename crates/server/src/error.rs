@@ -6,7 +6,10 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::http::header::RETRY_AFTER;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use romwatch_api::ErrorAnswer;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response as Documented, ResponseBuilder};
 
 /// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -87,12 +90,59 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (
             self.status,
-            Json(json!({ "error": self.message, "status": self.status.as_u16() })),
+            Json(ErrorAnswer {
+                error: self.message,
+                status: self.status.as_u16(),
+            }),
         )
             .into_response();
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(RETRY_AFTER, seconds.into());
         }
         response
+    }
+}
+
+/// The error answers every API route may give, for the OpenAPI document.
+pub(crate) struct ErrorAnswers;
+
+impl utoipa::IntoResponses for ErrorAnswers {
+    fn responses() -> std::collections::BTreeMap<String, RefOr<Documented>> {
+        let error = |description: &str| {
+            ResponseBuilder::new().description(description).content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorAnswer")))
+                    .build(),
+            )
+        };
+        let retry_after = HeaderBuilder::new()
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            ))
+            .description(Some("Seconds to wait before trying again"))
+            .build();
+        [
+            (
+                "400",
+                error("A bad parameter, with the reason and the accepted values"),
+            ),
+            ("404", error("Nothing there")),
+            (
+                "405",
+                error("Another method than GET or HEAD (the Allow header lists them)"),
+            ),
+            ("500", error("The store could not be read")),
+            (
+                "503",
+                error("Busy: every query slot taken, or the query ran over its time budget")
+                    .header("Retry-After", retry_after),
+            ),
+        ]
+        .into_iter()
+        .map(|(status, response)| (status.to_string(), RefOr::T(response.build())))
+        .collect()
     }
 }

@@ -16,7 +16,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{ETAG, IF_NONE_MATCH};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -85,6 +85,11 @@ pub(crate) async fn conditional(
     request: Request,
     next: Next,
 ) -> Response {
+    // Only reads are answered from memory or with 304: any other method
+    // goes on to be refused by the route (405).
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return next.run(request).await;
+    }
     let generation = match state.pool.with(Lane::Api, |s| s.generation()).await {
         Ok(generation) => generation,
         Err(e) => return e.into_response(),

@@ -15,6 +15,7 @@ mod freshness;
 mod listen;
 mod memory;
 mod metrics;
+mod openapi;
 mod pool;
 mod site;
 
@@ -30,6 +31,7 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use config::ServeConfig;
 pub use error::ServerError;
+pub use openapi::{document as openapi_document, openapi_json};
 
 /// Where the server reads from, and its limits.
 #[derive(Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct ServerOptions {
     pub site: PathBuf,
     /// The SQLite database.
     pub db: PathBuf,
+    /// The site's address (`[site] base_url`), for the `page` of ROMs.
+    pub base_url: String,
     /// Connections, timeouts and query bounds (`[serve]`).
     pub limits: ServeConfig,
 }
@@ -65,6 +69,8 @@ pub(crate) struct AppState {
     pub config: Arc<ServeConfig>,
     /// Live answers of the current store generation.
     pub answers: Arc<freshness::Answers>,
+    /// The site's address, for the `page` of ROMs.
+    pub base_url: Arc<str>,
 }
 
 /// The whole application: API routes, then the site for everything else.
@@ -80,6 +86,7 @@ fn router(options: &ServerOptions, metrics: Arc<metrics::Metrics>) -> Result<Rou
         metrics,
         config: Arc::new(options.limits.clone()),
         answers: Arc::default(),
+        base_url: options.base_url.as_str().into(),
     };
     let root = confine::SiteRoot::new(&options.site);
     // Files pass the confinement check before the cache or the file
@@ -106,7 +113,7 @@ fn router(options: &ServerOptions, metrics: Arc<metrics::Metrics>) -> Result<Rou
             freshness::conditional,
         ));
     let api = live
-        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/healthz", get(api::health))
         .route("/metrics", get(metrics::render));
     let mut app = api

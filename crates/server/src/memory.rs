@@ -20,6 +20,7 @@ use axum::http::header::{
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use romwatch_model::media;
 
 /// Files larger than this are streamed by the file service.
 const MAX_FILE_BYTES: u64 = 512 * 1024;
@@ -38,28 +39,6 @@ struct Cached {
     body: Bytes,
     content_type: &'static str,
     last_modified: HeaderValue,
-}
-
-/// The content type of the file types a built site has; feeds by their
-/// names (`rss.xml`, `atom.xml`, `feed.json`), which is how the site
-/// names every feed.
-fn content_type(path: &str) -> Option<&'static str> {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    Some(match name {
-        "rss.xml" => "application/rss+xml; charset=utf-8",
-        "atom.xml" => "application/atom+xml; charset=utf-8",
-        "feed.json" => "application/feed+json",
-        _ => match name.rsplit_once('.')?.1 {
-            "html" => "text/html",
-            "css" => "text/css",
-            "js" => "text/javascript",
-            "json" => "application/json",
-            "xml" => "application/xml; charset=utf-8",
-            "yml" => "application/yaml",
-            "txt" => "text/plain; charset=utf-8",
-            _ => return None,
-        },
-    })
 }
 
 /// The file a URL path names, if it is plain: `/`-separated segments of
@@ -141,7 +120,7 @@ pub(crate) async fn serve(
     let Some(name) = relative_file(request.uri().path()) else {
         return next.run(request).await;
     };
-    let Some(kind) = content_type(&name) else {
+    let Some(kind) = media::content_type(&name) else {
         return next.run(request).await;
     };
     // The build's compressed copy the client takes, else the file itself.

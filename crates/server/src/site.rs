@@ -10,6 +10,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, ETAG, IF_NONE_MATCH, LAS
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use romwatch_model::media;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Files under `dir`, or the compressed copies the build wrote beside them
@@ -22,15 +23,13 @@ pub(crate) fn service(dir: &Path) -> ServeDir<tower_http::set_status::SetStatus<
         .not_found_service(ServeFile::new(dir.join("404.html")))
 }
 
-/// Live data is never cached; site pages briefly (a build may change them
-/// any minute); assets, whose names do not change, for a day.
+/// Live data is never cached; site files as the site says
+/// ([`media::cache_control`]).
 fn cache_control(path: &str) -> &'static str {
     if path.starts_with("/api/") || path == "/healthz" || path == "/metrics" {
         "no-cache"
-    } else if path.starts_with("/assets/") {
-        "public, max-age=86400"
     } else {
-        "public, max-age=60"
+        media::cache_control(path)
     }
 }
 

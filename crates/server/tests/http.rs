@@ -1,7 +1,15 @@
 //! The server over real HTTP on 127.0.0.1: the site with caching headers,
-//! the live API with its checks, search, health and metrics.
+//! the live API with its checks, search, health and metrics. Every JSON
+//! answer under `/api/` and of `/healthz` these tests get is checked
+//! against the OpenAPI document.
+
+#[path = "common/contract.rs"]
+mod contract;
 
 use std::path::Path;
+use std::sync::OnceLock;
+
+use contract::Contract;
 
 use chrono::Utc;
 use romwatch_model::Record;
@@ -96,6 +104,7 @@ fn fixture(dir: &Path) -> ServerOptions {
     ServerOptions {
         site,
         db,
+        base_url: "https://roms.example.org".into(),
         limits: romwatch_server::ServeConfig::default(),
     }
 }
@@ -118,8 +127,25 @@ async fn get(url: &str) -> (u16, reqwest::header::HeaderMap, String) {
     (status, headers, response.text().await.unwrap())
 }
 
+/// The generated OpenAPI document (a test checks that the server serves
+/// this one).
+fn contract() -> &'static Contract {
+    static CONTRACT: OnceLock<Contract> = OnceLock::new();
+    CONTRACT.get_or_init(|| {
+        Contract::new(serde_json::from_str(&romwatch_server::openapi_json()).unwrap())
+    })
+}
+
+/// A JSON answer; the live API's and the static API files' (of a real
+/// build: this fixture's are not) are checked against the document.
 async fn json(url: &str) -> (u16, Value) {
     let (status, _, body) = get(url).await;
+    let url = reqwest::Url::parse(url).unwrap();
+    let path = url.path();
+    let live = (path.starts_with("/api/") && !path.ends_with(".json")) || path == "/healthz";
+    if live && status != 304 {
+        contract().check(path, status, &body);
+    }
     (
         status,
         serde_json::from_str(&body).unwrap_or_else(|_| panic!("{url}: {body}")),
@@ -191,7 +217,7 @@ async fn the_api_lists_filters_pages_and_searches() {
     assert_eq!(roms_url, "/api/v1/roms?codename=agate");
     let (_, page) = json(&format!("{base}{roms_url}")).await;
     assert_eq!(page["roms"].as_array().unwrap().len(), 2);
-    assert_eq!(agate["variants"][0]["name"], "Xiaomi 11T EEA");
+    assert_eq!(agate["device"]["variants"][0]["name"], "Xiaomi 11T EEA");
 
     let (_, first) = json(&format!("{base}/api/v1/roms?limit=2")).await;
     assert_eq!(first["roms"].as_array().unwrap().len(), 2);
@@ -214,7 +240,10 @@ async fn the_api_lists_filters_pages_and_searches() {
         "{base}/api/v1/roms/miui_ALIOTHGlobal_OS1.0.3.0.TKHMIXM_0123456789_13.0.zip"
     ))
     .await;
-    assert_eq!((status, rom["codename"].as_str()), (200, Some("alioth")));
+    assert_eq!(
+        (status, rom["rom"]["codename"].as_str()),
+        (200, Some("alioth"))
+    );
     let (status, _) = json(&format!("{base}/api/v1/roms/nothing.zip")).await;
     assert_eq!(status, 404);
 
@@ -281,8 +310,97 @@ async fn health_metrics_and_the_openapi_document() {
         "{metrics}"
     );
     assert!(metrics.contains("romwatch_http_request_duration_seconds_bucket"));
-    let (status, doc) = json(&format!("{base}/api/v1/openapi.json")).await;
-    assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.1.0")));
+    let (status, _, doc) = get(&format!("{base}/api/v1/openapi.json")).await;
+    assert_eq!(status, 200);
+    assert!(
+        doc == romwatch_server::openapi_json(),
+        "the served document is the generated one"
+    );
+}
+
+#[tokio::test]
+async fn every_api_answer_matches_the_openapi_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(fixture(dir.path())).await;
+    // `json` checks each answer against the document: here every route,
+    // its pages, its errors, and answers from the cache.
+    let alioth = "miui_ALIOTHGlobal_OS1.0.3.0.TKHMIXM_0123456789_13.0.zip";
+    for (path, status) in [
+        ("/healthz", 200),
+        ("/api/v1/devices", 200),
+        ("/api/v1/devices", 200),
+        ("/api/v1/devices/agate", 200),
+        ("/api/v1/devices/alioth_global", 200),
+        ("/api/v1/devices/nobody", 404),
+        ("/api/v1/devices/a.b", 400),
+        ("/api/v1/roms", 200),
+        ("/api/v1/roms?limit=1", 200),
+        (
+            "/api/v1/roms?codename=agate&method=fastboot&region=eea&os=hyperos&branch=stable",
+            200,
+        ),
+        ("/api/v1/roms?q=poco", 200),
+        ("/api/v1/roms?limit=0", 400),
+        ("/api/v1/roms?region=zz", 400),
+        ("/api/v1/roms?colour=red", 400),
+        (&format!("/api/v1/roms/{alioth}"), 200),
+        ("/api/v1/roms/nothing.zip", 404),
+        ("/api/v1/search?q=agate&limit=1", 200),
+        ("/api/v1/search?q=poco%20f3", 200),
+        ("/api/v1/search?q=zzzz", 200),
+        ("/api/v1/search", 400),
+        ("/api/v1/nothing", 404),
+        ("/api/v2/roms", 404),
+        ("/api/v1/devices/nobody.json", 404),
+    ] {
+        let (got, body) = json(&format!("{base}{path}")).await;
+        assert_eq!(got, status, "{path}: {body}");
+    }
+    // Every page of a paged list.
+    for (route, key) in [
+        ("/api/v1/roms?limit=1", "next_cursor"),
+        ("/api/v1/search?q=agate&limit=1", "next_cursor"),
+    ] {
+        let (_, mut page) = json(&format!("{base}{route}")).await;
+        let mut pages = 1;
+        while let Some(cursor) = page[key].as_i64() {
+            (_, page) = json(&format!("{base}{route}&cursor={cursor}")).await;
+            pages += 1;
+        }
+        assert!(pages > 1, "{route} has more than one page");
+    }
+    // A 405 is declared and JSON too.
+    let post = reqwest::Client::new()
+        .post(format!("{base}/api/v1/roms"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status().as_u16(), 405);
+    contract().check("/api/v1/roms", 405, &post.text().await.unwrap());
+
+    // What the ROM objects hold: one vocabulary, the schema version, the page.
+    let (_, answer) = json(&format!("{base}/api/v1/roms/{alioth}")).await;
+    assert_eq!(answer["schema"], 2);
+    let rom = &answer["rom"];
+    assert_eq!(
+        (
+            rom["os"].as_str(),
+            rom["os_line"].as_str(),
+            rom["kind"].as_str(),
+            rom["md5_kind"].as_str()
+        ),
+        (
+            Some("HyperOS"),
+            Some("HyperOS 1"),
+            Some("full"),
+            Some("prefix")
+        )
+    );
+    assert_eq!(
+        rom["page"],
+        "https://roms.example.org/hyperos/alioth/stable/OS1.0.3.0.TKHMIXM/"
+    );
+    assert_eq!(rom["mirrors"][0]["host"], "bigota.d.miui.com");
 }
 
 #[tokio::test]
@@ -312,7 +430,7 @@ async fn a_changed_file_is_served_anew_and_conditional_requests_get_304() {
             head.status().as_u16(),
             head.headers()["content-type"].to_str().unwrap()
         ),
-        (200, "text/css")
+        (200, "text/css; charset=utf-8")
     );
 
     // A rebuild rewrites the file (another length, so another file): the next answer has it.
@@ -405,6 +523,9 @@ async fn feeds_and_files_have_their_content_types() {
         ("/feed.json", "application/feed+json"),
         ("/sitemap.xml", "application/xml; charset=utf-8"),
         ("/latest.yml", "application/yaml"),
+        // The same table as `romwatch publish` gives object storage.
+        ("/", "text/html; charset=utf-8"),
+        ("/assets/site.css", "text/css; charset=utf-8"),
         // From the file service, not the memory cache: the same rule.
         ("/api/v1/devices/agate.json", "application/json"),
     ] {
@@ -610,7 +731,7 @@ async fn the_builds_compressed_copies_are_sent_as_they_are() {
     };
     let (headers, body) = fetch("/", "gzip, deflate, br").await;
     assert_eq!(headers["content-encoding"], "br");
-    assert_eq!(headers["content-type"], "text/html");
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
     assert_eq!(headers["vary"], "accept-encoding");
     assert_eq!(body, b"brotli copy");
     let (headers, body) = fetch("/", "gzip").await;

@@ -3,6 +3,9 @@
 //! connections, and more connections than the cap. Every check is on what
 //! the clients get and what `/metrics` counts, never on how fast.
 
+#[path = "common/contract.rs"]
+mod contract;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -49,7 +52,12 @@ fn big_fixture(dir: &Path, limits: ServeConfig) -> ServerOptions {
         "<!doctype html><title>home</title>",
     )
     .unwrap();
-    ServerOptions { site, db, limits }
+    ServerOptions {
+        site,
+        db,
+        base_url: "https://roms.example.org".into(),
+        limits,
+    }
 }
 
 /// Eight prefix terms that match every ROM of the fixture.
@@ -215,6 +223,10 @@ fn a_query_over_its_budget_is_stopped_and_answered_503() {
     let answer = http(&addr, SLOW_QUERY);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("time budget of 1 ms"), "{answer}");
+    // The 503 is declared, and its body is an error answer.
+    let document = serde_json::from_str(&romwatch_server::openapi_json()).unwrap();
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    contract::Contract::new(document).check("/api/v1/search", 503, body);
     assert!(
         answer
             .to_ascii_lowercase()

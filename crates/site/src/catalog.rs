@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use romwatch_model::{Branch, Device, Kind, Method, OsFamily, Rom, security_patches};
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,35 @@ pub(crate) struct Catalog<'a> {
     /// Security patches by file name (a fastboot build's: its recovery
     /// package's).
     security_patches: HashMap<&'a str, NaiveDate>,
+    /// When each entry became available ([`distinct_times`]).
+    published: Vec<Option<DateTime<Utc>>>,
+}
+
+/// When each entry became available, distinct: [`published`], and where
+/// several entries share one time (ROMs imported with only their release
+/// date are all at midnight; one tracking batch shares a first-seen time)
+/// a second more per place from the oldest of them to the newest, in the
+/// site's newest-first order. Feed readers tell entries apart by their
+/// time too, and a feed lists its items newest first by it.
+fn distinct_times(entries: &[Entry]) -> Vec<Option<DateTime<Utc>>> {
+    let mut times: Vec<Option<DateTime<Utc>>> = entries.iter().map(|e| published(e.rom)).collect();
+    let mut ties: HashMap<DateTime<Utc>, Vec<usize>> = HashMap::new();
+    for (i, time) in times.iter().enumerate() {
+        if let Some(time) = time {
+            ties.entry(*time).or_default().push(i);
+        }
+    }
+    for (time, mut tied) in ties {
+        if tied.len() < 2 {
+            continue;
+        }
+        tied.sort_by(|a, b| newest_first(&entries[*a], &entries[*b]));
+        let oldest = tied.len() - 1;
+        for (place, i) in tied.into_iter().enumerate() {
+            times[i] = Some(time + TimeDelta::seconds((oldest - place) as i64));
+        }
+    }
+    times
 }
 
 impl<'a> Catalog<'a> {
@@ -150,6 +179,7 @@ impl<'a> Catalog<'a> {
             list.sort_by(|a, b| newest_first(&entries[*a], &entries[*b]));
         }
         Catalog {
+            published: distinct_times(&entries),
             extra_files: &data.extra_files,
             mirrors: &data.mirrors,
             hosts: &data.hosts,
@@ -167,6 +197,12 @@ impl<'a> Catalog<'a> {
     /// for a fastboot image, its recovery package's) gives one.
     pub fn security_patch(&self, rom: &Rom) -> Option<NaiveDate> {
         self.security_patches.get(rom.filename.as_str()).copied()
+    }
+
+    /// When entry `i` became available, as feeds date it: distinct from
+    /// every other entry's ([`distinct_times`]); `None` when undated.
+    pub fn published(&self, i: usize) -> Option<DateTime<Utc>> {
+        self.published[i]
     }
 
     pub fn rom(&self, i: usize) -> &'a Rom {

@@ -20,7 +20,7 @@ use crate::SiteError;
 use crate::artifact::Artifact;
 use crate::catalog::{Catalog, DeviceKey};
 use crate::config::SiteView;
-use crate::dates::{published, rfc2822};
+use crate::dates::rfc2822;
 use crate::links::SitePath;
 use crate::views::{RomView, device_path};
 
@@ -33,7 +33,7 @@ pub(crate) struct FeedPage {
     pub home_url: String,
     /// The feed's own URL (absolute).
     pub self_url: String,
-    /// The newest item's date; none for an empty feed of no ROM at all.
+    /// The newest item's date; none for an RSS feed of no ROM at all.
     pub updated_rfc3339: Option<String>,
     pub updated_rfc2822: Option<String>,
     pub items: Vec<FeedItem>,
@@ -131,7 +131,7 @@ pub(crate) fn feeds<'a>(
     site: &SiteView,
     count: usize,
 ) -> Result<Vec<Artifact<'a>>, SiteError> {
-    let dated = |i: &usize| published(catalog.rom(*i)).is_some();
+    let dated = |i: &usize| catalog.published(*i).is_some();
     let full = |i: &usize| !catalog.rom(*i).kind.is_incremental();
     let newest: Vec<usize> = catalog
         .all_newest_first()
@@ -232,7 +232,7 @@ fn feed_files<'a>(
     let mut dated: Vec<(usize, DateTime<Utc>)> = spec
         .items
         .iter()
-        .filter_map(|&i| Some((i, published(catalog.rom(i))?)))
+        .filter_map(|&i| Some((i, catalog.published(i)?)))
         .collect();
     dated.sort_by_key(|&(_, date)| std::cmp::Reverse(date));
     for (i, date) in dated {
@@ -309,17 +309,25 @@ fn feed_files<'a>(
             entry
         }).collect::<Vec<_>>(),
     });
-    let page = |self_path: &SitePath, items: Vec<FeedItem>| FeedPage {
-        title: spec.title.clone(),
-        description: spec.description.clone(),
-        home_url: absolute(&spec.home),
-        self_url: absolute(&self_path.url()),
-        updated_rfc3339: updated.map(|u| u.to_rfc3339()),
-        updated_rfc2822: updated.and_then(rfc2822),
+    let page =
+        |self_path: &SitePath, items: Vec<FeedItem>, updated: Option<DateTime<Utc>>| FeedPage {
+            title: spec.title.clone(),
+            description: spec.description.clone(),
+            home_url: absolute(&spec.home),
+            self_url: absolute(&self_path.url()),
+            updated_rfc3339: updated.map(|u| u.to_rfc3339()),
+            updated_rfc2822: updated.and_then(rfc2822),
+            items,
+        };
+    let rss = page(&rss_path, items.clone(), updated);
+    // Atom requires a date even of a feed of nothing (an empty store):
+    // the Unix epoch, "never updated", where the data gives none (the
+    // clock would rewrite the feed on every build).
+    let atom = page(
+        &atom_path,
         items,
-    };
-    let rss = page(&rss_path, items.clone());
-    let atom = page(&atom_path, items);
+        Some(updated.unwrap_or(DateTime::UNIX_EPOCH)),
+    );
     Ok([
         Artifact::page(rss_path, "rss.xml", rss),
         Artifact::page(atom_path, "atom.xml", atom),

@@ -22,7 +22,6 @@ mod dates;
 mod error;
 mod feeds;
 mod links;
-pub mod media;
 mod pages;
 mod precompress;
 mod publish;

@@ -218,3 +218,67 @@ fn undated_roms_are_no_news_and_feeds_are_newest_first() {
         "2017-12-29T09:30:00+00:00"
     );
 }
+
+/// The `<updated>` of each entry of an Atom file, in file order.
+fn atom_entry_dates(text: &str) -> Vec<chrono::DateTime<chrono::FixedOffset>> {
+    text.split("<entry>")
+        .skip(1)
+        .filter_map(|entry| entry.split_once("<updated>")?.1.split_once("</updated>"))
+        .map(|(date, _)| chrono::DateTime::parse_from_rfc3339(date).unwrap())
+        .collect()
+}
+
+#[test]
+fn roms_released_the_same_day_get_distinct_times_newest_first() {
+    let mut data = sample();
+    // Imported with their release date only, all on one day (the 15th):
+    // each would be at midnight.
+    for version in ["V9.1.1.0.NAIMIEK", "V9.1.2.0.NAIMIEK", "V9.1.3.0.NAIMIEK"] {
+        for method in [Method::Recovery, Method::Fastboot] {
+            data.roms
+                .push(rom("capricorn_global", version, Branch::Stable, method, 15));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&data, &config(), &out, None).unwrap();
+    for feed in ["atom.xml", "miui/atom.xml", "miui/capricorn/atom.xml"] {
+        let text = read(&out, feed);
+        let dates = atom_entry_dates(&text);
+        assert!(dates.len() >= 6, "{feed}: {text}");
+        assert!(
+            dates.windows(2).all(|w| w[0] > w[1]),
+            "{feed}: distinct and newest first: {dates:?}"
+        );
+        let same_day: Vec<_> = dates
+            .iter()
+            .filter(|d| d.date_naive() == chrono::NaiveDate::from_ymd_opt(2017, 12, 15).unwrap())
+            .collect();
+        assert_eq!(same_day.len(), 6, "{feed}: still on their release day");
+    }
+    // The newest version leads its day, in every format.
+    let atom = read(&out, "miui/capricorn/atom.xml");
+    let first_of_day = atom
+        .split("<entry>")
+        .find(|e| e.contains("2017-12-15"))
+        .unwrap();
+    assert!(first_of_day.contains("V9.1.3.0.NAIMIEK"), "{first_of_day}");
+    let rss = rss_dates(&out, "miui/capricorn/rss.xml");
+    assert!(rss.windows(2).all(|w| w[0] > w[1]), "{rss:?}");
+}
+
+#[test]
+fn an_empty_stores_atom_feed_has_its_updated_date() {
+    let data = romwatch_site::SiteData::default();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&data, &config(), &out, None).unwrap();
+    let atom = read(&out, "atom.xml");
+    let feed = atom.split("<entry>").next().unwrap();
+    assert!(
+        feed.contains("<updated>1970-01-01T00:00:00+00:00</updated>"),
+        "{atom}"
+    );
+    let parsed = feed_rs::parser::parse(atom.as_bytes()).unwrap();
+    assert!(parsed.entries.is_empty());
+}

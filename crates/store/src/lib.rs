@@ -27,7 +27,8 @@ pub use merge::{Conflict, MergeReport};
 pub use mirrors::{FileCheck, KEEP_DAYS, MirrorCheck, MirrorReport, WITHDRAWN_AFTER};
 pub use outbox::{Delivery, DeliveryState, Event};
 pub use query::{
-    DeviceHit, Interrupter, Listed, Page, RomFilter, SearchResults, fts_query, search_terms,
+    DeviceHit, Interrupter, Listed, Page, RomFilter, SearchResults, VariantCount, fts_query,
+    search_terms,
 };
 pub use romwatch_model::{Incoming, RecordError};
 pub use sqlite::Store;

@@ -79,8 +79,7 @@ pub struct DeviceHit {
     pub codename: String,
     /// The device's name without the region ([`Device::model_name`]).
     pub name: String,
-    /// `MIUI` or `HyperOS`.
-    pub os: &'static str,
+    pub os: OsFamily,
     /// The device page, from the site root.
     pub url: String,
     /// Whether the query is the device's (or a variant's) codename or name.
@@ -88,6 +87,20 @@ pub struct DeviceHit {
     /// The newest release date of the device in this family.
     pub latest_date: Option<NaiveDate>,
     pub variants: Vec<Device>,
+}
+
+/// What one device variant released in one OS family, under one device
+/// codename: what a device's summary is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantCount {
+    /// The device codename its ROMs carry (`alioth`).
+    pub codename: String,
+    pub variant: Device,
+    pub family: OsFamily,
+    /// How many ROM files.
+    pub releases: u64,
+    /// The newest release date.
+    pub newest: Option<NaiveDate>,
 }
 
 /// What a search finds, in the order of the shared search rules
@@ -187,6 +200,18 @@ impl Store {
         Ok(Page { roms, next_cursor })
     }
 
+    /// One ROM by file name, with its device's name.
+    pub fn listed_rom(&self, filename: &str) -> Result<Option<Listed>, StoreError> {
+        let columns: Vec<String> = ROM_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect();
+        let sql = format!(
+            "{SELECT}{} FROM roms r JOIN devices d ON d.variant = r.variant WHERE r.filename = ?1",
+            columns.join(", ")
+        );
+        Ok(self
+            .listed(&sql, vec![Value::Text(filename.to_string())])?
+            .pop())
+    }
+
     /// Searches devices and ROMs by the shared search rules
     /// ([`romwatch_model::search`]): the devices that match (on the first
     /// page only), then `limit` ROMs newest first from the `cursor`-th on.
@@ -234,6 +259,52 @@ impl Store {
             roms,
             next_cursor,
         })
+    }
+
+    /// What each variant released in each OS family, by device codename;
+    /// with `codename`, only the ROMs of that device or variant codename.
+    pub fn variant_counts(&self, codename: Option<&str>) -> Result<Vec<VariantCount>, StoreError> {
+        let mut stmt = self.connection().prepare_cached(
+            "SELECT r.codename, r.os_family, d.variant, d.codename, d.name, d.region,
+                    count(*), max(r.released)
+             FROM roms r JOIN devices d ON d.variant = r.variant
+             WHERE ?1 IS NULL OR r.codename = ?1 OR r.variant = ?1
+             GROUP BY r.codename, r.os_family, r.variant
+             ORDER BY r.codename, r.variant",
+        )?;
+        let rows = stmt.query_map([codename], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, Option<String>>(7)?,
+            ))
+        })?;
+        let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("{what} {value:?}"));
+        rows.map(|row| {
+            let (codename, family, variant, device, name, region, releases, newest) = row?;
+            Ok(VariantCount {
+                codename,
+                variant: Device {
+                    variant: codename_of(&variant)?,
+                    codename: codename_of(&device)?,
+                    name,
+                    region: Region::from_code(&region).ok_or_else(|| corrupt("region", &region))?,
+                },
+                family: family.parse().map_err(|_| corrupt("OS family", &family))?,
+                releases: releases.max(0) as u64,
+                newest: newest
+                    .map(|d| {
+                        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt("date", &d))
+                    })
+                    .transpose()?,
+            })
+        })
+        .collect()
     }
 
     /// The device pages with a variant that matches `query` (its codename
@@ -308,7 +379,7 @@ impl Store {
                 DeviceHit {
                     codename,
                     name,
-                    os: family.name(),
+                    os: family,
                     url,
                     exact,
                     latest_date,

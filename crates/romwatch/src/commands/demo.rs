@@ -98,6 +98,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let options = ServerOptions {
             site: site_dir.clone(),
             db: args.dir.join("romwatch.db"),
+            base_url: base_url.clone(),
             limits: ctx.config.serve.clone(),
         };
         let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();

@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod mirrors;
 mod notify;
+mod openapi;
 mod parse;
 mod publish;
 mod run;
@@ -102,6 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::Track(args) => track::run(&ctx, &args),
         Command::Mirrors(args) => mirrors::run(&ctx, &args),
+        Command::Openapi => openapi::run(),
         Command::Run(args) => run::run(&ctx, &args),
     }
 }

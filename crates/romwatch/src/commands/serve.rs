@@ -16,6 +16,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let options = ServerOptions {
         site: args.site.clone(),
         db: ctx.db_path().to_path_buf(),
+        base_url: ctx.config.site.base_url.clone(),
         limits: ctx.config.serve.clone(),
     };
     options.check()?;
