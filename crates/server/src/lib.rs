@@ -69,6 +69,8 @@ pub(crate) struct AppState {
     pub config: Arc<ServeConfig>,
     /// Live answers of the current store generation.
     pub answers: Arc<freshness::Answers>,
+    /// That generation, read at most once a second.
+    pub generation: Arc<freshness::Generation>,
     /// The site's address, for the `page` of ROMs.
     pub base_url: Arc<str>,
 }
@@ -86,6 +88,7 @@ fn router(options: &ServerOptions, metrics: Arc<metrics::Metrics>) -> Result<Rou
         metrics,
         config: Arc::new(options.limits.clone()),
         answers: Arc::default(),
+        generation: Arc::default(),
         base_url: options.base_url.as_str().into(),
     };
     let root = confine::SiteRoot::new(&options.site);
