@@ -12,7 +12,7 @@ use serde::Serialize;
 use romwatch_model::search::{Query, newest_first, words};
 use romwatch_model::{Branch, Device, Method, OsFamily, Region, Rom, paths};
 
-use crate::sqlite::{ROM_COLUMNS, codename_of, read_rom};
+use crate::sqlite::{ROM_COLUMNS, codename_of, device_of, read_rom};
 use crate::{Store, StoreError};
 
 /// What a ROM list is narrowed to; `None` means any.
@@ -300,12 +300,7 @@ impl Store {
             let (codename, family, variant, device, name, region, releases, newest) = row?;
             Ok(VariantCount {
                 codename,
-                variant: Device {
-                    variant: codename_of(&variant)?,
-                    codename: codename_of(&device)?,
-                    name,
-                    region: Region::from_code(&region).ok_or_else(|| corrupt("region", &region))?,
-                },
+                variant: device_of(&variant, &device, name, &region)?,
                 family: family.parse().map_err(|_| corrupt("OS family", &family))?,
                 releases: releases.max(0) as u64,
                 newest: newest
@@ -355,12 +350,7 @@ impl Store {
                 .then(|| NaiveDate::parse_from_str(&latest, "%Y-%m-%d"))
                 .transpose()
                 .map_err(|_| corrupt("date", &latest))?;
-            let variant = Device {
-                variant: codename_of(&variant)?,
-                codename: codename_of(&device)?,
-                name,
-                region: Region::from_code(&region).ok_or_else(|| corrupt("region", &region))?,
-            };
+            let variant = device_of(&variant, &device, name, &region)?;
             pages
                 .entry((codename, family))
                 .or_default()

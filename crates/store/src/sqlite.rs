@@ -253,15 +253,25 @@ fn read_devices(conn: &Connection) -> Result<Vec<Device>, StoreError> {
     })?;
     rows.map(|row| {
         let (variant, codename, name, region) = row?;
-        Ok(Device {
-            variant: codename_of(&variant)?,
-            codename: codename_of(&codename)?,
-            name,
-            region: Region::from_code(&region)
-                .ok_or_else(|| StoreError::Corrupt(format!("region {region:?}")))?,
-        })
+        device_of(&variant, &codename, name, &region)
     })
     .collect()
+}
+
+/// A device variant from its stored columns.
+pub(crate) fn device_of(
+    variant: &str,
+    codename: &str,
+    name: String,
+    region: &str,
+) -> Result<Device, StoreError> {
+    Ok(Device {
+        variant: codename_of(variant)?,
+        codename: codename_of(codename)?,
+        name,
+        region: Region::from_code(region)
+            .ok_or_else(|| StoreError::Corrupt(format!("region {region:?}")))?,
+    })
 }
 
 fn read_roms(conn: &Connection) -> Result<Vec<Rom>, StoreError> {
