@@ -6,7 +6,8 @@
 # Debian's packages when missing, as root), plain and with
 # `Accept-Encoding: gzip` (both send the build's precompressed copy), and
 # the ratio romwatch/nginx of requests/s, measured in the same run.
-# Usage: benches/serve.sh [FILE] [SECONDS]   (NGINX=0 skips nginx)
+# Usage: benches/serve.sh [FILE] [SECONDS]   (NGINX=0 skips nginx;
+# ROMWATCH=path/to/romwatch measures another build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data/xfu-roms.jsonl}
@@ -18,9 +19,14 @@ if [ "${NGINX:-1}" != 0 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/n
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx >/dev/null
 fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-cargo build --release -p romwatch --quiet
-romwatch=$PWD/target/release/romwatch
+if [ -z "${ROMWATCH:-}" ]; then
+  cargo build --release -p romwatch --quiet
+  ROMWATCH=$PWD/target/release/romwatch
+fi
+romwatch=$ROMWATCH
 work=$(mktemp -d)
+# nginx's workers run as another user: they must be able to read the site.
+chmod 755 "$work"
 cd "$work"
 "$romwatch" import "$data" >/dev/null
 "$romwatch" build >/dev/null
@@ -71,6 +77,8 @@ CONF
 "$nginx_bin" -c "$work/nginx.conf" -p "$work" -g 'daemon off;' &
 nginx_pid=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$nginx_port$page" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$nginx_port$page" >/dev/null ||
+  { echo "nginx does not serve $page:" >&2; cat nginx-error.log >&2; exit 1; }
 for encoding in identity gzip; do
   echo "== $page, Accept-Encoding: $encoding"
   ours=$(rate "http://127.0.0.1:$port$page" -H "Accept-Encoding: $encoding")
