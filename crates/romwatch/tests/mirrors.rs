@@ -84,7 +84,7 @@ fn a_down_host_and_a_slow_one_are_told_apart() {
     let file = checked[0]["filename"].as_str().unwrap();
     let (_, body) = common::http(&addr, "GET", &format!("/api/v1/roms/{file}"));
     let rom: Value = serde_json::from_str(&body).unwrap();
-    let statuses: Vec<(&str, &str)> = rom["mirrors"]
+    let statuses: Vec<(&str, &str)> = rom["rom"]["mirrors"]
         .as_array()
         .unwrap()
         .iter()
@@ -94,8 +94,8 @@ fn a_down_host_and_a_slow_one_are_told_apart() {
     assert_eq!(statuses[0], (USUAL, "ok"), "{body}");
     assert_eq!(statuses[3], (SLOW, "slow"), "{body}");
     assert_eq!(statuses[4], (DOWN, "down"), "{body}");
-    assert!(rom["mirrors"][4]["checked_at"].is_string(), "{body}");
-    assert!(rom["mirrors"][0]["latency_ms"].is_u64(), "{body}");
+    assert!(rom["rom"]["mirrors"][4]["checked_at"].is_string(), "{body}");
+    assert!(rom["rom"]["mirrors"][0]["latency_ms"].is_u64(), "{body}");
     let (head, page) = common::http(&addr, "GET", "/mirrors/");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(page.contains(DOWN) && page.contains("<svg"), "{page}");
