@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use romwatch_model::{
     Branch, Codename, FileMirrors, Method, OsFamily, Region, Rom, mirrors_best_first, search,
 };
@@ -41,7 +42,7 @@ fn codename(text: &str) -> Result<Codename, ApiError> {
 pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult {
     let name = codename(&name)?;
     let wanted = name.to_string();
-    let (variants, latest, mirrors) = state
+    let (variants, latest, added) = state
         .pool
         .with(Lane::Api, move |store| {
             let variants: Vec<_> = store
@@ -54,8 +55,8 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
                 ..Default::default()
             };
             let latest = latest_builds(store.list_roms(&filter, MAX_DEVICE_ROMS, None)?.roms);
-            let mirrors = mirrors_of(store, latest.iter().map(|l| &l.rom))?;
-            Ok((variants, latest, mirrors))
+            let added = additions(store, latest.iter().map(|l| &l.rom))?;
+            Ok((variants, latest, added))
         })
         .await?;
     if variants.is_empty() {
@@ -64,7 +65,7 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
     Ok(Json(json!({
         "codename": name,
         "variants": variants,
-        "latest": listed_objects(&latest, &mirrors),
+        "latest": listed_objects(&latest, &added),
         "roms": format!("/api/v1/roms?codename={name}"),
     }))
     .into_response())
@@ -190,45 +191,59 @@ pub(crate) async fn roms(
                 return Ok(None);
             }
             let page = store.list_roms(&filter, limit, cursor)?;
-            let mirrors = mirrors_of(store, page.roms.iter().map(|l| &l.rom))?;
-            Ok::<_, StoreError>(Some((page, mirrors)))
+            let added = additions(store, page.roms.iter().map(|l| &l.rom))?;
+            Ok::<_, StoreError>(Some((page, added)))
         })
         .await?;
-    let Some((page, mirrors)) = found else {
+    let Some((page, added)) = found else {
         return Err(ApiError::bad_request(format!(
             "parameter region: {}",
             unknown_region(p.region.as_deref().unwrap_or_default())
         )));
     };
-    let roms = listed_objects(&page.roms, &mirrors);
+    let roms = listed_objects(&page.roms, &added);
     Ok(Json(json!({ "roms": roms, "next_cursor": page.next_cursor })).into_response())
 }
 
 /// Listed ROMs as the API answers them (see [`rom_object`]).
-fn listed_objects(roms: &[Listed], mirrors: &HashMap<String, FileMirrors>) -> Vec<Value> {
+fn listed_objects(roms: &[Listed], added: &Additions) -> Vec<Value> {
     roms.iter()
-        .map(|listed| rom_object(listed, &listed.rom, mirrors))
+        .map(|listed| rom_object(listed, &listed.rom, added))
         .collect()
 }
 
-/// The mirror state of each of `roms` (only those checked).
-fn mirrors_of<'a>(
+/// What the API adds to stored ROMs, by file name.
+struct Additions {
+    /// The mirror state of each ROM checked.
+    mirrors: HashMap<String, FileMirrors>,
+    /// The security patch of each ROM whose package metadata gives one.
+    security_patches: HashMap<String, NaiveDate>,
+}
+
+/// The additions for `roms`.
+fn additions<'a>(
     store: &Store,
     roms: impl Iterator<Item = &'a Rom>,
-) -> Result<HashMap<String, FileMirrors>, StoreError> {
-    let mut states = HashMap::new();
-    for rom in roms {
-        states.extend(store.mirror_states(Some(rom.filename.as_str()))?);
+) -> Result<Additions, StoreError> {
+    let roms: Vec<Rom> = roms.cloned().collect();
+    let mut mirrors = HashMap::new();
+    for rom in &roms {
+        mirrors.extend(store.mirror_states(Some(rom.filename.as_str()))?);
     }
-    Ok(states)
+    Ok(Additions {
+        mirrors,
+        security_patches: store.security_patches_of(&roms)?,
+    })
 }
 
 /// A ROM object as the API answers it: the stored fields, with `mirrors`
 /// every mirror's link and last check, best first (`{host, url, status,
 /// checked_at, latency_ms, down_since}`, status `ok`, `slow`, `down` or
-/// `unchecked`), and `withdrawn_on`.
-fn rom_object(fields: &impl Serialize, rom: &Rom, mirrors: &HashMap<String, FileMirrors>) -> Value {
-    let state = mirrors.get(rom.filename.as_str());
+/// `unchecked`), `withdrawn_on`, and `security_patch` (`YYYY-MM-DD` from
+/// the package's metadata, a fastboot image's from its recovery package's,
+/// or null).
+fn rom_object(fields: &impl Serialize, rom: &Rom, added: &Additions) -> Value {
+    let state = added.mirrors.get(rom.filename.as_str());
     let mut object = serde_json::to_value(fields).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut object {
         let best = mirrors_best_first(
@@ -240,6 +255,10 @@ fn rom_object(fields: &impl Serialize, rom: &Rom, mirrors: &HashMap<String, File
         map.insert(
             "withdrawn_on".into(),
             json!(state.and_then(|s| s.withdrawn_on)),
+        );
+        map.insert(
+            "security_patch".into(),
+            json!(added.security_patches.get(rom.filename.as_str())),
         );
     }
     object
@@ -254,12 +273,12 @@ pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<Stri
         .pool
         .with(Lane::Api, move |store| {
             let rom = store.rom(&wanted)?;
-            let mirrors = mirrors_of(store, rom.iter())?;
-            Ok::<_, StoreError>(rom.map(|rom| (rom, mirrors)))
+            let added = additions(store, rom.iter())?;
+            Ok::<_, StoreError>(rom.map(|rom| (rom, added)))
         })
         .await?;
     match found {
-        Some((rom, mirrors)) => Ok(Json(rom_object(&rom, &rom, &mirrors)).into_response()),
+        Some((rom, added)) => Ok(Json(rom_object(&rom, &rom, &added)).into_response()),
         None => Err(ApiError::not_found(format!("no ROM named {filename}"))),
     }
 }
@@ -288,18 +307,18 @@ pub(crate) async fn search(
     })?
     .unwrap_or(0);
     let text = q.clone();
-    let (found, mirrors) = state
+    let (found, added) = state
         .pool
         .with(Lane::Api, move |store| {
             let found = store.search(&text, limit, cursor)?;
-            let mirrors = mirrors_of(store, found.roms.iter().map(|l| &l.rom))?;
-            Ok((found, mirrors))
+            let added = additions(store, found.roms.iter().map(|l| &l.rom))?;
+            Ok((found, added))
         })
         .await?;
     Ok(Json(json!({
         "q": q,
         "devices": found.devices,
-        "roms": listed_objects(&found.roms, &mirrors),
+        "roms": listed_objects(&found.roms, &added),
         "next_cursor": found.next_cursor,
     }))
     .into_response())

@@ -56,6 +56,9 @@ pub(crate) struct ApiRom<'a> {
     pub mirrors: Vec<MirrorHealth>,
     /// YYYY-MM-DD: the day every mirror was found to have lost the file.
     pub withdrawn_on: Option<String>,
+    /// YYYY-MM-DD: the Android security patch from the package's metadata
+    /// (a fastboot image: its recovery package's), or null.
+    pub security_patch: Option<String>,
     pub changelog: Option<&'a str>,
     /// YYYY-MM-DD.
     pub released: Option<String>,
@@ -104,6 +107,7 @@ impl<'a> ApiRom<'a> {
             withdrawn_on: checked
                 .and_then(|c| c.withdrawn_on)
                 .map(|d| d.format("%Y-%m-%d").to_string()),
+            security_patch: catalog.security_patch(rom).map(|d| d.to_string()),
             changelog: rom.changelog.as_deref(),
             released: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
             first_seen: rom.first_seen.to_rfc3339(),
