@@ -6,9 +6,16 @@
 //! tracking run empties the cache). It is read before the answer is
 //! computed, so a write landing in between leaves an older tag on newer
 //! content (the next request fetches it again), never the reverse.
+//!
+//! The generation itself is read at most once per [`GENERATION_TTL`], by
+//! one request while the others wait for it: read per request, it took a
+//! query slot from every answer, even cached ones, so a flood of cheap
+//! requests could crowd out real queries. Answers may so lag a tracking
+//! run by that long.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
@@ -21,7 +28,31 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::pool::Lane;
+use crate::error::ApiError;
+use crate::pool::{Lane, StorePool};
+
+/// How long a store generation read stays the current one.
+pub(crate) const GENERATION_TTL: Duration = Duration::from_secs(1);
+
+/// The store generation last read, and when.
+#[derive(Default)]
+pub(crate) struct Generation(tokio::sync::Mutex<Option<(Instant, String)>>);
+
+impl Generation {
+    /// The store's generation, read anew when the last read is older than
+    /// [`GENERATION_TTL`]. Requests arriving during a read wait for it.
+    async fn current(&self, pool: &std::sync::Arc<StorePool>) -> Result<String, ApiError> {
+        let mut held = self.0.lock().await;
+        if let Some((read_at, generation)) = held.as_ref()
+            && read_at.elapsed() < GENERATION_TTL
+        {
+            return Ok(generation.clone());
+        }
+        let generation = pool.with(Lane::Api, |s| s.generation()).await?;
+        *held = Some((Instant::now(), generation.clone()));
+        Ok(generation)
+    }
+}
 
 /// The validator of every answer at one store generation. Weak: the
 /// compression layer may send other bytes of the same answer.
@@ -85,7 +116,7 @@ pub(crate) async fn conditional(
     request: Request,
     next: Next,
 ) -> Response {
-    let generation = match state.pool.with(Lane::Api, |s| s.generation()).await {
+    let generation = match state.generation.current(&state.pool).await {
         Ok(generation) => generation,
         Err(e) => return e.into_response(),
     };

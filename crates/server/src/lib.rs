@@ -65,6 +65,8 @@ pub(crate) struct AppState {
     pub config: Arc<ServeConfig>,
     /// Live answers of the current store generation.
     pub answers: Arc<freshness::Answers>,
+    /// That generation, read at most once a second.
+    pub generation: Arc<freshness::Generation>,
 }
 
 /// The whole application: API routes, then the site for everything else.
@@ -80,6 +82,7 @@ fn router(options: &ServerOptions, metrics: Arc<metrics::Metrics>) -> Result<Rou
         metrics,
         config: Arc::new(options.limits.clone()),
         answers: Arc::default(),
+        generation: Arc::default(),
     };
     let root = confine::SiteRoot::new(&options.site);
     // Files pass the confinement check before the cache or the file

@@ -188,10 +188,11 @@ impl StorePool {
         let running = watch.clone();
         let task = tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            let store = pool.take()?;
+            let mut store = pool.take()?;
+            let interrupter = store.interrupter()?;
             // Stopped while it waited for a thread: nobody wants the answer.
             let result = running
-                .start(store.interrupter())
+                .start(interrupter)
                 .then(|| query(&store))
                 .transpose();
             running.finish();

@@ -570,12 +570,7 @@ async fn live_answers_carry_the_store_generation_as_etag() {
         .unwrap()
         .merge(&[to_incoming(&new, Utc::now()).unwrap()], Announce::Nothing)
         .unwrap();
-    let changed = client
-        .get(&url)
-        .header("if-none-match", tag.clone())
-        .send()
-        .await
-        .unwrap();
+    let changed = changed_from(&url, &tag).await;
     assert_eq!(changed.status().as_u16(), 200);
     assert_ne!(changed.headers()["etag"], tag);
     let body: Value = serde_json::from_str(&changed.text().await.unwrap()).unwrap();
@@ -647,15 +642,16 @@ async fn a_repeated_live_answer_comes_from_memory_until_the_store_changes() {
     let db = options.db.clone();
     let base = start(options).await;
     let url = format!("{base}/api/v1/search?q=agate");
-    let (_, first) = json(&url).await;
+    let (_, headers, first) = get(&url).await;
+    let tag = headers["etag"].clone();
     // What reading the metrics costs itself (they may query the store).
     let start = queries_done(&base).await;
     let before = queries_done(&base).await;
     let own = before - start;
-    let (_, again) = json(&url).await;
+    let (_, _, again) = get(&url).await;
     assert_eq!(again, first);
-    // Only the generation was read, not the search run again.
-    assert_eq!(queries_done(&base).await, before + own + 1);
+    // At most the generation was read again, not the search run again.
+    assert!(queries_done(&base).await <= before + own + 1);
 
     let new = record(
         "agate",
@@ -668,6 +664,27 @@ async fn a_repeated_live_answer_comes_from_memory_until_the_store_changes() {
         .unwrap()
         .merge(&[to_incoming(&new, Utc::now()).unwrap()], Announce::Nothing)
         .unwrap();
-    let (_, changed) = json(&url).await;
+    let changed = changed_from(&url, &tag).await.text().await.unwrap();
+    let changed: Value = serde_json::from_str(&changed).unwrap();
     assert_eq!(changed["roms"].as_array().unwrap().len(), 3, "{changed}");
+}
+
+/// The first answer of `url` that no longer holds `tag`: the server reads
+/// the store's generation at most once a second, so a change shows within
+/// about that long.
+async fn changed_from(url: &str, tag: &reqwest::header::HeaderValue) -> reqwest::Response {
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        let answer = client
+            .get(url)
+            .header("if-none-match", tag.clone())
+            .send()
+            .await
+            .unwrap();
+        if answer.status().as_u16() != 304 {
+            return answer;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{url} still answers {tag:?} ten seconds after the store changed");
 }

@@ -2,6 +2,8 @@
 //! full-text search.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -101,18 +103,27 @@ pub struct SearchResults {
     pub next_cursor: Option<usize>,
 }
 
-/// Stops, from another thread, the statement running on one store's
-/// connection; the query fails with an error for which
-/// [`StoreError::is_interrupted`] holds. Interrupting a connection that is
-/// running nothing has no effect on its later statements.
-pub struct Interrupter(rusqlite::InterruptHandle);
+/// Stops, from another thread, the query running on one store's
+/// connection: the statement running now and every later one, until the
+/// next [`Store::interrupter`] is taken for the next query. They fail with
+/// an error for which [`StoreError::is_interrupted`] holds. (SQLite's own
+/// interrupt stops only the statements running at that moment, so a query
+/// of several statements would go on with the next.)
+pub struct Interrupter {
+    now: rusqlite::InterruptHandle,
+    later: Arc<AtomicBool>,
+}
 
 impl Interrupter {
-    /// Stops the running statement, if any.
+    /// Stops the running statement, if any, and every later one.
     pub fn interrupt(&self) {
-        self.0.interrupt();
+        self.later.store(true, Ordering::Relaxed);
+        self.now.interrupt();
     }
 }
+
+/// Virtual machine steps between two checks whether a query was stopped.
+const STOP_CHECK_STEPS: i32 = 100;
 
 const SELECT: &str = "SELECT r.id, d.name, ";
 
@@ -327,8 +338,17 @@ impl Store {
 
     /// A handle that can stop this store's running query from another
     /// thread (a server's time budget, or its client gone).
-    pub fn interrupter(&self) -> Interrupter {
-        Interrupter(self.connection().get_interrupt_handle())
+    pub fn interrupter(&mut self) -> Result<Interrupter, StoreError> {
+        let later = Arc::new(AtomicBool::new(false));
+        let stopped = later.clone();
+        self.conn_mut().progress_handler(
+            STOP_CHECK_STEPS,
+            Some(move || stopped.load(Ordering::Relaxed)),
+        )?;
+        Ok(Interrupter {
+            now: self.connection().get_interrupt_handle(),
+            later,
+        })
     }
 
     fn listed(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Listed>, StoreError> {

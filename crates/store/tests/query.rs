@@ -211,3 +211,16 @@ fn search_list_filter_text_still_narrows() {
     };
     assert_eq!(store.list_roms(&text, 10, None).unwrap().roms.len(), 1);
 }
+
+#[test]
+fn an_interrupted_query_stops_at_its_next_statement_and_the_next_query_runs() {
+    let mut store = store();
+    // Stopped between statements (nothing running): the query's later
+    // statements fail, not only the one running at that moment.
+    store.interrupter().unwrap().interrupt();
+    let stopped = store.search("alioth", 20, 0).unwrap_err();
+    assert!(stopped.is_interrupted(), "{stopped}");
+    // The next query, with an interrupter of its own, is not stopped.
+    store.interrupter().unwrap();
+    assert!(!store.search("alioth", 20, 0).unwrap().roms.is_empty());
+}
