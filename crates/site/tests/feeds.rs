@@ -223,14 +223,7 @@ fn undated_roms_are_no_news_and_feeds_are_newest_first() {
 fn an_item_gives_the_security_patch_its_package_metadata_gave_and_no_other() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    let mut data = sample();
-    let facts = romwatch_model::PackageFacts {
-        security_patch: chrono::NaiveDate::from_ymd_opt(2017, 12, 1),
-        ..Default::default()
-    };
-    data.facts
-        .insert("capricorn_global_7.12.28_27.zip".into(), facts);
-    build(&data, &config(), &out, None).unwrap();
+    build(&sample_with_security_patch(), &config(), &out, None).unwrap();
     for path in [
         "miui/capricorn/rss.xml",
         "miui/capricorn/atom.xml",

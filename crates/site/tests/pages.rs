@@ -105,14 +105,7 @@ fn update_page_shows_every_card_field_in_store_order() {
 fn a_security_patch_read_from_the_package_is_shown_and_missing_stays_missing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    let mut data = sample();
-    let facts = romwatch_model::PackageFacts {
-        security_patch: chrono::NaiveDate::from_ymd_opt(2017, 12, 1),
-        ..Default::default()
-    };
-    data.facts
-        .insert("capricorn_global_7.12.28_27.zip".into(), facts);
-    build(&data, &config(), &out, None).unwrap();
+    build(&sample_with_security_patch(), &config(), &out, None).unwrap();
     let page = read(&out, "miui/capricorn/weekly/7.12.28/index.html");
     let shown = r#"<dt>Security Patch</dt><dd><time datetime="2017-12-01">2017-12-01</time></dd>"#;
     let card = |file: &str| {
