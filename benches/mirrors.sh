@@ -31,20 +31,7 @@ roms=$("$bin" --db "$work/bench.db" --json stats | python3 -c 'import json,sys; 
 echo "store: $roms ROM files from $source"
 
 report() { # LABEL
-  python3 - "$1" "$work/summary.json" "$work/time.txt" <<'PY'
-import json, re, sys
-label, summary, timing = sys.argv[1], json.load(open(sys.argv[2])), open(sys.argv[3]).read()
-wall = float(re.search(r"wall ([0-9.]+)", timing).group(1))
-user = float(re.search(r"user ([0-9.]+)", timing).group(1))
-system = float(re.search(r"sys ([0-9.]+)", timing).group(1))
-rss = int(re.search(r"rss ([0-9]+)", timing).group(1))
-requests = summary["requests"]
-tally = {k: sum(h[k] for h in summary["hosts"].values()) for k in ("ok", "slow", "down")}
-print(f"{label}: {summary['recorded']['files']} files, {requests} requests "
-      f"({tally['ok']} ok, {tally['slow']} slow, {tally['down']} down) in {wall:.2f} s wall "
-      f"= {requests / wall:.0f} checks/s; CPU {user:.2f} s user + {system:.2f} s sys; "
-      f"peak RSS {rss / 1024:.1f} MiB")
-PY
+  python3 benches/report.py mirrors "$1" "$work/summary.json" "$work/time.txt"
 }
 
 mirrors() { # LABEL CONFIG ARGS...

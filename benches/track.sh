@@ -25,26 +25,7 @@ start_tracked_sim() { # VARIANTS
 }
 
 report() { # LABEL
-  python3 - "$1" "$work/summary.json" "$work/time.txt" <<'PY'
-import json, re, sys
-label, summary, timing = sys.argv[1], json.load(open(sys.argv[2])), open(sys.argv[3]).read()
-wall = float(re.search(r"wall ([0-9.]+)", timing).group(1))
-user = float(re.search(r"user ([0-9.]+)", timing).group(1))
-system = float(re.search(r"sys ([0-9.]+)", timing).group(1))
-rss = int(re.search(r"rss ([0-9]+)", timing).group(1))
-checks = summary["checks"]
-print(f"{label}: {summary['variants']} variants, {checks} checks "
-      f"({summary['checks_ok']} answered), {summary['new']} new, in {wall:.2f} s wall "
-      f"= {checks / wall:.0f} checks/s; CPU {user:.2f} s user + {system:.2f} s sys; "
-      f"peak RSS {rss / 1024:.1f} MiB")
-backfill, meta = summary["backfill"], summary["metadata"]
-if backfill["asked"]:
-    print(f"  backfill: {backfill['asked']} asked, {backfill['filled']} filled, {backfill['left']} left")
-if meta["read"]:
-    print(f"  package metadata: {meta['read']} read ({meta['failed']} failed), "
-          f"{meta['requests'] / meta['read']:.2f} range requests and "
-          f"{meta['bytes'] / meta['read'] / 1024:.1f} KiB per package")
-PY
+  python3 benches/report.py track "$1" "$work/summary.json" "$work/time.txt"
 }
 
 track() { # LABEL ARGS...

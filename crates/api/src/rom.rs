@@ -118,6 +118,9 @@ pub struct Rom {
     /// The day every mirror was found to have lost the file.
     #[schema(required = true)]
     pub withdrawn_on: Option<NaiveDate>,
+    /// The Android security patch from the package's metadata (a fastboot
+    /// image: its recovery package's), or null when unknown.
+    pub security_patch: Option<NaiveDate>,
     #[schema(required = true)]
     pub changelog: Option<String>,
     /// The release date (YYYY-MM-DD).
@@ -137,6 +140,7 @@ impl Rom {
         rom: &romwatch_model::Rom,
         device: &str,
         checked: Option<&FileMirrors>,
+        security_patch: Option<NaiveDate>,
         base_url: &str,
     ) -> Rom {
         Rom {
@@ -181,6 +185,7 @@ impl Rom {
             .map(Mirror::from)
             .collect(),
             withdrawn_on: checked.and_then(|c| c.withdrawn_on),
+            security_patch,
             changelog: rom.changelog.clone(),
             released: rom.released,
             first_seen: rom.first_seen,

@@ -66,9 +66,9 @@ impl Webhook {
             delivery: self.delivery_id(e),
             event_id: e.uid.clone(),
             created_at: e.created_at,
-            // Mirror checks are not the notifier's to read: the ROM's own
-            // links, unchecked.
-            rom: Rom::new(&e.rom, &e.device.name, None, r.base_url),
+            // Mirror checks and package metadata are not the notifier's to
+            // read: the ROM's own links, unchecked, and no security patch.
+            rom: Rom::new(&e.rom, &e.device.name, None, None, r.base_url),
             incremental_url: e.incremental_url.as_ref().map(|l| l.as_str().to_string()),
             links: WebhookLinks {
                 update_page: r.update_page.clone(),

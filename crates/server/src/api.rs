@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use romwatch_api::{
     Device, DeviceAnswer, DeviceHit, DeviceList, Health, RomAnswer, RomPage, SCHEMA, SearchAnswer,
     Variant, VariantReleases,
@@ -83,7 +84,7 @@ fn codename(text: &str) -> Result<Codename, ApiError> {
 pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult {
     let name = codename(&name)?;
     let wanted = name.to_string();
-    let (counts, latest, mirrors) = state
+    let (counts, latest, added) = state
         .pool
         .with(Lane::Api, move |store| {
             let counts = store.variant_counts(Some(&wanted))?;
@@ -92,8 +93,8 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
                 ..Default::default()
             };
             let latest = latest_builds(store.list_roms(&filter, MAX_DEVICE_ROMS, None)?.roms);
-            let mirrors = mirrors_of(store, latest.iter().map(|l| &l.rom))?;
-            Ok((counts, latest, mirrors))
+            let added = additions(store, latest.iter().map(|l| &l.rom))?;
+            Ok((counts, latest, added))
         })
         .await?;
     let Some(device) = summed_devices(counts).into_iter().next() else {
@@ -102,7 +103,7 @@ pub(crate) async fn device(State(state): State<AppState>, Path(name): Path<Strin
     Ok(Json(DeviceAnswer {
         schema: SCHEMA,
         device,
-        latest: public_roms(&latest, &mirrors, &state.base_url),
+        latest: public_roms(&latest, &added, &state.base_url),
         roms: format!("/api/v1/roms?codename={name}"),
     })
     .into_response())
@@ -243,11 +244,11 @@ pub(crate) async fn roms(
                 return Ok(None);
             }
             let page = store.list_roms(&filter, limit, cursor)?;
-            let mirrors = mirrors_of(store, page.roms.iter().map(|l| &l.rom))?;
-            Ok::<_, StoreError>(Some((page, mirrors)))
+            let added = additions(store, page.roms.iter().map(|l| &l.rom))?;
+            Ok::<_, StoreError>(Some((page, added)))
         })
         .await?;
-    let Some((page, mirrors)) = found else {
+    let Some((page, added)) = found else {
         return Err(ApiError::bad_request(format!(
             "parameter region: {}",
             unknown_region(p.region.as_deref().unwrap_or_default())
@@ -255,41 +256,50 @@ pub(crate) async fn roms(
     };
     Ok(Json(RomPage {
         schema: SCHEMA,
-        roms: public_roms(&page.roms, &mirrors, &state.base_url),
+        roms: public_roms(&page.roms, &added, &state.base_url),
         next_cursor: page.next_cursor,
     })
     .into_response())
 }
 
 /// Listed ROMs as public objects, with their mirror states.
-fn public_roms(
-    roms: &[Listed],
-    mirrors: &HashMap<String, FileMirrors>,
-    base_url: &str,
-) -> Vec<romwatch_api::Rom> {
+fn public_roms(roms: &[Listed], added: &Additions, base_url: &str) -> Vec<romwatch_api::Rom> {
     roms.iter()
         .map(|listed| {
             let rom = &listed.rom;
             romwatch_api::Rom::new(
                 rom,
                 &listed.device,
-                mirrors.get(rom.filename.as_str()),
+                added.mirrors.get(rom.filename.as_str()),
+                added.security_patches.get(rom.filename.as_str()).copied(),
                 base_url,
             )
         })
         .collect()
 }
 
-/// The mirror state of each of `roms` (only those checked).
-fn mirrors_of<'a>(
+/// What the API adds to stored ROMs, by file name.
+struct Additions {
+    /// The mirror state of each ROM checked.
+    mirrors: HashMap<String, FileMirrors>,
+    /// The security patch of each ROM whose package metadata gives one.
+    security_patches: HashMap<String, NaiveDate>,
+}
+
+/// The additions for `roms`.
+fn additions<'a>(
     store: &Store,
     roms: impl Iterator<Item = &'a Rom>,
-) -> Result<HashMap<String, FileMirrors>, StoreError> {
-    let mut states = HashMap::new();
-    for rom in roms {
-        states.extend(store.mirror_states(Some(rom.filename.as_str()))?);
+) -> Result<Additions, StoreError> {
+    let roms: Vec<Rom> = roms.cloned().collect();
+    let mut mirrors = HashMap::new();
+    for rom in &roms {
+        mirrors.extend(store.mirror_states(Some(rom.filename.as_str()))?);
     }
-    Ok(states)
+    Ok(Additions {
+        mirrors,
+        security_patches: store.security_patches_of(&roms)?,
+    })
 }
 
 /// One ROM by its file name.
@@ -306,13 +316,13 @@ pub(crate) async fn rom(State(state): State<AppState>, Path(filename): Path<Stri
         .pool
         .with(Lane::Api, move |store| {
             let listed = store.listed_rom(&wanted)?;
-            let mirrors = mirrors_of(store, listed.iter().map(|l| &l.rom))?;
-            Ok::<_, StoreError>(listed.map(|listed| (listed, mirrors)))
+            let added = additions(store, listed.iter().map(|l| &l.rom))?;
+            Ok::<_, StoreError>(listed.map(|listed| (listed, added)))
         })
         .await?;
     match found {
-        Some((listed, mirrors)) => {
-            let rom = public_roms(std::slice::from_ref(&listed), &mirrors, &state.base_url)
+        Some((listed, added)) => {
+            let rom = public_roms(std::slice::from_ref(&listed), &added, &state.base_url)
                 .pop()
                 .ok_or_else(ApiError::internal)?;
             Ok(Json(RomAnswer {
@@ -360,19 +370,19 @@ pub(crate) async fn search(
     })?
     .unwrap_or(0);
     let text = q.clone();
-    let (found, mirrors) = state
+    let (found, added) = state
         .pool
         .with(Lane::Api, move |store| {
             let found = store.search(&text, limit, cursor)?;
-            let mirrors = mirrors_of(store, found.roms.iter().map(|l| &l.rom))?;
-            Ok((found, mirrors))
+            let added = additions(store, found.roms.iter().map(|l| &l.rom))?;
+            Ok((found, added))
         })
         .await?;
     Ok(Json(SearchAnswer {
         schema: SCHEMA,
         q,
         devices: found.devices.into_iter().map(device_hit).collect(),
-        roms: public_roms(&found.roms, &mirrors, &state.base_url),
+        roms: public_roms(&found.roms, &added, &state.base_url),
         next_cursor: found.next_cursor.map(|c| c as u64),
     })
     .into_response())

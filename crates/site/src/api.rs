@@ -25,6 +25,7 @@ fn api_rom(catalog: &Catalog<'_>, site: &SiteView, i: usize) -> Rom {
         rom,
         catalog.variant_name(rom),
         catalog.mirrors_of(rom),
+        catalog.security_patch(rom),
         &site.base_url,
     )
 }

@@ -47,7 +47,8 @@ pub(crate) struct FeedItem {
     pub url: String,
     pub rfc3339: String,
     pub rfc2822: String,
-    /// Plain text: version, size, MD5 and download link.
+    /// Plain text: version, size, MD5, security patch (when known) and
+    /// download link.
     pub summary: String,
     pub download: Option<String>,
     /// The download's media type, for enclosures.
@@ -257,6 +258,9 @@ fn feed_files<'a>(
             ""
         };
         summary.push_str(&format!("\nMD5: {}{md5_note}", view.md5));
+        if let Some(patch) = &view.security_patch {
+            summary.push_str(&format!("\nSecurity patch: {patch}"));
+        }
         if let Some(url) = &view.download {
             summary.push_str(&format!("\nDownload: {url}"));
         }

@@ -282,3 +282,36 @@ fn an_empty_stores_atom_feed_has_its_updated_date() {
     let parsed = feed_rs::parser::parse(atom.as_bytes()).unwrap();
     assert!(parsed.entries.is_empty());
 }
+
+#[test]
+fn an_item_gives_the_security_patch_its_package_metadata_gave_and_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&sample_with_security_patch(), &config(), &out, None).unwrap();
+    for path in [
+        "miui/capricorn/rss.xml",
+        "miui/capricorn/atom.xml",
+        "miui/capricorn/feed.json",
+    ] {
+        let bytes = std::fs::read(out.join(path)).unwrap();
+        let feed = feed_rs::parser::parse(&bytes[..]).unwrap();
+        let mut with_patch = Vec::new();
+        for entry in &feed.entries {
+            let summary = entry.summary.as_ref().map(|s| s.content.clone());
+            let body = entry.content.as_ref().and_then(|c| c.body.clone());
+            let text = summary.or(body).unwrap_or_default();
+            if text.contains("Security patch:") {
+                with_patch.push(text);
+            }
+        }
+        // The recovery package and its fastboot twin, nothing else.
+        assert_eq!(with_patch.len(), 2, "{path}: {with_patch:?}");
+        for text in &with_patch {
+            assert!(
+                text.contains("capricorn_global_7.12.28_")
+                    && text.contains("\nSecurity patch: 2017-12-01\n"),
+                "{path}: {text}"
+            );
+        }
+    }
+}

@@ -105,14 +105,7 @@ fn update_page_shows_every_card_field_in_store_order() {
 fn a_security_patch_read_from_the_package_is_shown_and_missing_stays_missing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    let mut data = sample();
-    let facts = romwatch_model::PackageFacts {
-        security_patch: chrono::NaiveDate::from_ymd_opt(2017, 12, 1),
-        ..Default::default()
-    };
-    data.facts
-        .insert("capricorn_global_7.12.28_27.zip".into(), facts);
-    build(&data, &config(), &out, None).unwrap();
+    build(&sample_with_security_patch(), &config(), &out, None).unwrap();
     let page = read(&out, "miui/capricorn/weekly/7.12.28/index.html");
     let shown = r#"<dt>Security Patch</dt><dd><time datetime="2017-12-01">2017-12-01</time></dd>"#;
     let card = |file: &str| {
@@ -141,6 +134,43 @@ fn a_security_patch_read_from_the_package_is_shown_and_missing_stays_missing() {
             "{file}: {row}"
         );
     }
+    // The API files carry it on the ROM it belongs to, null elsewhere.
+    let device: serde_json::Value =
+        serde_json::from_str(&read(&out, "api/v1/devices/capricorn.json")).unwrap();
+    let latest: serde_json::Value =
+        serde_json::from_str(&read(&out, "api/v1/latest.json")).unwrap();
+    for (file, roms) in [("device", &device["releases"]), ("latest", &latest["roms"])] {
+        let patch_of = |name: &str| {
+            let rom = roms
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["filename"] == name)
+                .unwrap_or_else(|| panic!("{file}: {name} missing"));
+            rom["security_patch"].clone()
+        };
+        assert_eq!(patch_of("capricorn_global_7.12.28_27.zip"), "2017-12-01");
+        assert_eq!(patch_of("capricorn_global_7.12.28_28.tgz"), "2017-12-01");
+        assert!(patch_of("capricorn_7.12.28_27.zip").is_null(), "{file}");
+        assert!(patch_of("capricorn_7.12.28_28.tgz").is_null(), "{file}");
+    }
+    // "Since my version" gives it for the build, of its variant only.
+    let since: serde_json::Value =
+        serde_json::from_str(&read(&out, "miui/capricorn/since.json")).unwrap();
+    let newest_of = |variant: &str| {
+        let builds = since["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["codename"] == variant)
+            .unwrap()["builds"]
+            .clone();
+        builds[0].clone()
+    };
+    let global = newest_of("capricorn_global");
+    assert_eq!(global["version"], "7.12.28");
+    assert_eq!(global["security_patch"], "2017-12-01");
+    assert!(newest_of("capricorn")["security_patch"].is_null());
 }
 
 #[test]

@@ -13,10 +13,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use romwatch_model::{Codename, PackageFacts, RomParts};
+use romwatch_model::{Codename, Method, PackageFacts, Rom, RomParts, security_patches};
 
 use crate::convert::{record_of, to_parts};
-use crate::sqlite::merge_in;
+use crate::sqlite::{ROM_COLUMNS, merge_in, read_rom};
 use crate::{Announce, Incoming, MergeReport, Store, StoreError};
 
 /// The file names of every held ROM.
@@ -268,6 +268,45 @@ impl Store {
         read_package_facts(self.connection())
     }
 
+    /// The security patch of each of `roms` that has one, by file name, by
+    /// the rule of [`security_patches`]: a fastboot image takes the one of
+    /// the recovery package of its variant and version, which need not be
+    /// among `roms`.
+    pub fn security_patches_of(
+        &self,
+        roms: &[Rom],
+    ) -> Result<HashMap<String, NaiveDate>, StoreError> {
+        let conn = self.connection();
+        let mut related = roms.to_vec();
+        let mut builds = HashSet::new();
+        let mut same_build = conn.prepare_cached(&format!(
+            "SELECT {ROM_COLUMNS} FROM roms WHERE variant = ?1 AND version = ?2"
+        ))?;
+        for rom in roms.iter().filter(|r| r.method == Method::Fastboot) {
+            if builds.insert((rom.variant.as_str(), rom.version.as_str())) {
+                let rows = same_build
+                    .query_map([rom.variant.as_str(), rom.version.as_str()], |r| {
+                        Ok(read_rom(r, 0))
+                    })?;
+                for sibling in rows {
+                    related.push(sibling??);
+                }
+            }
+        }
+        let mut facts = HashMap::new();
+        for rom in &related {
+            facts.extend(facts_where(conn, Some(rom.filename.as_str()))?);
+        }
+        let patches = security_patches(&related, &facts);
+        Ok(roms
+            .iter()
+            .filter_map(|rom| {
+                let patch = patches.get(rom.filename.as_str())?;
+                Some((rom.filename.to_string(), *patch))
+            })
+            .collect())
+    }
+
     /// Marks a variant end-of-life (no longer checked) or not; whether the
     /// store knows the variant.
     pub fn set_end_of_life(&mut self, variant: &Codename, end: bool) -> Result<bool, StoreError> {
@@ -293,10 +332,25 @@ impl Store {
 pub(crate) fn read_package_facts(
     conn: &rusqlite::Connection,
 ) -> Result<HashMap<String, PackageFacts>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT filename, security_patch, fingerprint, build_time, pre_build FROM package_facts",
-    )?;
-    let rows = stmt.query_map([], |r| {
+    facts_where(conn, None)
+}
+
+/// The recorded metadata of every package, or of the one `only` names.
+fn facts_where(
+    conn: &rusqlite::Connection,
+    only: Option<&str>,
+) -> Result<HashMap<String, PackageFacts>, StoreError> {
+    // Two forms, so that one file's read goes through the primary key.
+    let filter = if only.is_some() {
+        "filename = ?1"
+    } else {
+        "?1 IS NULL"
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT filename, security_patch, fingerprint, build_time, pre_build FROM package_facts
+         WHERE {filter}"
+    ))?;
+    let rows = stmt.query_map([only], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, Option<String>>(1)?,
@@ -469,6 +523,46 @@ mod tests {
         let read = store.package_facts().unwrap();
         assert_eq!(read["a.zip"], facts);
         assert_eq!(read["b.zip"], bare);
+    }
+
+    #[test]
+    fn a_fastboot_image_asked_alone_takes_its_recovery_packages_security_patch() {
+        let mut store = Store::open_in_memory().unwrap();
+        let recovery = "corot_global-ota_full-OS2.0.3.0.VMLMIXM-user-15.0-0123456789.zip";
+        let fastboot =
+            "corot_global_images_OS2.0.3.0.VMLMIXM_20250101.0000.00_15.0_global_0123456789.tgz";
+        let other = "corot_global-ota_full-OS2.0.4.0.VMLMIXM-user-15.0-0123456789.zip";
+        let records = [
+            record(recovery),
+            Record {
+                method: "Fastboot".into(),
+                ..record(fastboot)
+            },
+            Record {
+                version: "OS2.0.4.0.VMLMIXM".into(),
+                ..record(other)
+            },
+        ];
+        let incoming: Vec<_> = records
+            .iter()
+            .map(|r| to_incoming(r, Utc::now()).unwrap())
+            .collect();
+        store.merge(&incoming, Announce::Nothing).unwrap();
+        let patch = NaiveDate::from_ymd_opt(2025, 1, 1);
+        let facts = PackageFacts {
+            security_patch: patch,
+            ..PackageFacts::default()
+        };
+        store
+            .record_package_facts(&[(recovery.into(), facts)])
+            .unwrap();
+        let asked: Vec<Rom> = [fastboot, other]
+            .iter()
+            .map(|f| store.rom(f).unwrap().unwrap())
+            .collect();
+        let found = store.security_patches_of(&asked).unwrap();
+        assert_eq!(found.get(fastboot).copied(), patch);
+        assert_eq!(found.len(), 1, "another build has none: {found:?}");
     }
 
     #[test]

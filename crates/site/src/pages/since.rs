@@ -41,9 +41,9 @@ struct Build<'a> {
     branch: &'static str,
     date: Option<String>,
     android: Option<&'a str>,
-    /// The Android security patch level. Not recorded by the store yet:
-    /// always `None` until the tracker learns it; `site.js` shows it when
-    /// present.
+    /// The Android security patch (YYYY-MM-DD) from the package metadata of
+    /// any of the build's files (a fastboot image takes its recovery
+    /// package's), or null; `site.js` shows it when present.
     security_patch: Option<String>,
     changelog: Vec<&'a str>,
     /// The update page, from the site root.
@@ -102,7 +102,7 @@ pub(crate) fn since_file<'a>(
                     branch: rom.branch.name(),
                     date: rom.released.map(|d| d.format("%Y-%m-%d").to_string()),
                     android: rom.android.as_deref(),
-                    security_patch: catalog.security_patch(rom).map(|d| d.to_string()),
+                    security_patch: None,
                     changelog: Vec::new(),
                     page: String::new(),
                     full: None,
@@ -111,6 +111,9 @@ pub(crate) fn since_file<'a>(
                 list.len() - 1
             });
         let build = &mut list[b];
+        if build.security_patch.is_none() {
+            build.security_patch = catalog.security_patch(rom).map(|d| d.to_string());
+        }
         // The Recovery package is the one an updater installs; its
         // changelog and page stand for the build.
         let recovery = rom.method == Method::Recovery;

@@ -75,6 +75,20 @@ pub fn incremental(variant: &str, from: &str, to: &str, day: u32) -> Rom {
     r
 }
 
+/// The sample, with the security patch 2017-12-01 read from the package
+/// metadata of `capricorn_global_7.12.28_27.zip` (a recovery package whose
+/// fastboot twin is `capricorn_global_7.12.28_28.tgz`), and no other.
+pub fn sample_with_security_patch() -> SiteData {
+    let mut data = sample();
+    let facts = romwatch_model::PackageFacts {
+        security_patch: NaiveDate::from_ymd_opt(2017, 12, 1),
+        ..Default::default()
+    };
+    data.facts
+        .insert("capricorn_global_7.12.28_27.zip".into(), facts);
+    data
+}
+
 /// Two devices, weekly and stable-beta releases, and an incremental.
 pub fn sample() -> SiteData {
     let mut stable_beta = rom(

@@ -1,6 +1,8 @@
 //! Helpers shared by the tracker's tests: a simulator, a tracker pointed
 //! at it, and the files the simulated sources publish.
 
+#![allow(dead_code)] // each test file uses a different part of it
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -92,4 +94,12 @@ pub fn published(records: &[Record]) -> BTreeSet<String> {
         }
     }
     files
+}
+
+/// The shared dataset (`../shared/data/xfu-roms.jsonl` beside the
+/// repository), if it is there.
+pub fn shared_dataset() -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/xfu-roms.jsonl");
+    path.exists().then_some(path)
 }
