@@ -116,14 +116,21 @@ fn metric(addr: &str, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Polls a metric until it reaches `at_least` (a bounded number of times).
+/// Polls a metric until it reaches `at_least`, for up to 30 s.
 fn wait_for_metric(addr: &str, name: &str, at_least: u64) -> u64 {
-    for _ in 0..300 {
+    poll_metric(addr, name, at_least, Duration::from_millis(100))
+}
+
+/// Polls a metric every `every` until it reaches `at_least`, for up to
+/// 30 s; its last value.
+fn poll_metric(addr: &str, name: &str, at_least: u64, every: Duration) -> u64 {
+    let polls = Duration::from_secs(30).as_millis() / every.as_millis().max(1);
+    for _ in 0..polls {
         let value = metric(addr, name);
         if value >= at_least {
             return value;
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(every);
     }
     metric(addr, name)
 }
@@ -263,14 +270,12 @@ fn a_client_that_goes_away_has_its_query_stopped_and_counted() {
     send(&mut stream, &addr, SLOW_QUERY);
     // The client gives up once its query runs. Watched closely: the search
     // takes a tenth of a second on a fast machine.
-    let mut running = 0;
-    for _ in 0..10_000 {
-        running = metric(&addr, "romwatch_store_queries_running");
-        if running >= 1 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    let running = poll_metric(
+        &addr,
+        "romwatch_store_queries_running",
+        1,
+        Duration::from_millis(1),
+    );
     assert_eq!(running, 1, "the search was never seen running");
     drop(stream);
     let abandoned = wait_for_metric(
